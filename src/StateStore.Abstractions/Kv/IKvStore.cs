@@ -1,0 +1,27 @@
+namespace StateStore.Kv;
+
+/// <summary>
+/// The one contract both front doors use: etcd v3's key-value operations with etcd's semantics.
+/// Expected failures are <see cref="KvResult{T}"/> values, never exceptions.
+/// </summary>
+public interface IKvStore
+{
+    ValueTask<KvResult<RangeResponse>> RangeAsync(RangeRequest request, CancellationToken cancellationToken = default);
+
+    ValueTask<KvResult<PutResponse>> PutAsync(PutRequest request, CancellationToken cancellationToken = default);
+
+    ValueTask<KvResult<DeleteRangeResponse>> DeleteRangeAsync(DeleteRangeRequest request, CancellationToken cancellationToken = default);
+
+    ValueTask<KvResult<TxnResponse>> TxnAsync(TxnRequest request, CancellationToken cancellationToken = default);
+
+    ValueTask<KvResult<CompactResponse>> CompactAsync(CompactRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Starts a watch. A start revision below the compaction point yields a watch that ends Compacted.</summary>
+    ValueTask<KvResult<IKvWatch>> WatchAsync(WatchRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>A hash of all key-value versions at or below <paramref name="revision"/> (≤ 0: current).</summary>
+    ValueTask<KvResult<HashKvResponse>> HashKvAsync(long revision, CancellationToken cancellationToken = default);
+
+    /// <summary>Current revision and compaction point.</summary>
+    ValueTask<StoreStatus> StatusAsync(CancellationToken cancellationToken = default);
+}
