@@ -1,4 +1,7 @@
 using StateStore.Kv;
+using StateStore.Storage.Faster;
+using StateStore.Storage.Index;
+using StateStore.Storage.Watch;
 
 namespace StateStore.Storage;
 
@@ -7,41 +10,104 @@ namespace StateStore.Storage;
 /// per-key create/mod revision and version, ranges at past revisions, transactions, compaction,
 /// watches, and checkpoint/recover. Thread-safe: writes are serialised, reads run concurrently.
 /// </summary>
+/// <remarks>
+/// Stored versions live in FASTER keyed by revision (etcd's bbolt "key" bucket); the ordered
+/// <see cref="TreeIndex"/> maps each key to its versions (etcd's treeIndex). A write holds
+/// <see cref="_writeGate"/> (so a checkpoint can hold writes still across an await) and, while it
+/// touches the index, <see cref="_indexLock"/>'s write side. Reads take the read side only to
+/// collect revisions and read the records outside it, then re-check the compaction point.
+/// </remarks>
 public sealed partial class MvccStore : IKvStore, IDisposable
 {
+    private readonly RecordLog _log;
+    private readonly TreeIndex _index;
+    private readonly WatchHub _hub;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly ReaderWriterLockSlim _indexLock = new(LockRecursionPolicy.NoRecursion);
+    private long _revision;
+    private long _compactRevision;
+    private long _checkpointedIndex;
+    private volatile bool _disposed;
+
+    private MvccStore(MvccStoreOptions options)
+    {
+        _log = RecordLog.Open(options);
+        try
+        {
+            var position = StorePosition.FromCookie(_log.RecoveredCookie);
+            _revision = position.Revision;
+            _compactRevision = position.CompactRevision;
+            _checkpointedIndex = position.AppliedIndex;
+            _index = RebuildIndex(_log);
+        }
+        catch
+        {
+            _log.Dispose();
+            throw;
+        }
+        _hub = new WatchHub(new HistoryReader(this), options.WatcherQueueLimit);
+        _hub.Reset(_revision, _compactRevision);
+    }
+
     /// <summary>Opens the store in <see cref="MvccStoreOptions.DataDirectory"/>, recovering its last checkpoint if there is one.</summary>
-    public static MvccStore Open(MvccStoreOptions options) => throw new NotImplementedException();
+    public static MvccStore Open(MvccStoreOptions options) => new(options);
 
     /// <summary>The current revision (1 for an empty store).</summary>
-    public long Revision => throw new NotImplementedException();
+    public long Revision => Volatile.Read(ref _revision);
 
     /// <summary>The compaction point: reads and watches below it answer Compacted (0 when never compacted).</summary>
-    public long CompactRevision => throw new NotImplementedException();
+    public long CompactRevision => Volatile.Read(ref _compactRevision);
 
     /// <summary>The Raft index recorded with the last checkpoint taken or recovered (0 when none).</summary>
-    public long CheckpointedIndex => throw new NotImplementedException();
+    public long CheckpointedIndex => Volatile.Read(ref _checkpointedIndex);
 
-    public KvResult<RangeResponse> Range(RangeRequest request) => throw new NotImplementedException();
+    /// <summary>The number of keys with any stored version (live or deleted but not yet compacted).</summary>
+    public int IndexedKeyCount
+    {
+        get
+        {
+            _indexLock.EnterReadLock();
+            try
+            {
+                return _index.Count;
+            }
+            finally
+            {
+                _indexLock.ExitReadLock();
+            }
+        }
+    }
 
-    public KvResult<PutResponse> Put(PutRequest request) => throw new NotImplementedException();
+    public KvResult<IKvWatch> Watch(WatchRequest request)
+    {
+        if (request.Key.Length == 0)
+        {
+            return KvFailure.Of(KvStatus.EmptyKey);
+        }
+        return KvResult<IKvWatch>.Ok(_hub.Add(request));
+    }
 
-    public KvResult<DeleteRangeResponse> DeleteRange(DeleteRangeRequest request) => throw new NotImplementedException();
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _writeGate.Wait();
+        try
+        {
+            _disposed = true;
+            _hub.Close();
+            WaitForReaders();
+            _log.Dispose();
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
 
-    public KvResult<TxnResponse> Txn(TxnRequest request) => throw new NotImplementedException();
-
-    public KvResult<CompactResponse> Compact(CompactRequest request) => throw new NotImplementedException();
-
-    public KvResult<HashKvResponse> HashKv(long revision) => throw new NotImplementedException();
-
-    public KvResult<IKvWatch> Watch(WatchRequest request) => throw new NotImplementedException();
-
-    /// <summary>
-    /// Writes a durable checkpoint that records <paramref name="appliedIndex"/> (the Raft index of the
-    /// last applied entry) alongside the data; <see cref="Open"/> restores exactly this state.
-    /// </summary>
-    public Task CheckpointAsync(long appliedIndex, CancellationToken cancellationToken = default) => throw new NotImplementedException();
-
-    public void Dispose() => throw new NotImplementedException();
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
     ValueTask<KvResult<RangeResponse>> IKvStore.RangeAsync(RangeRequest request, CancellationToken cancellationToken) => new(Range(request));
 

@@ -1,0 +1,80 @@
+using StateStore.Kv;
+using StateStore.Storage.Faster;
+using StateStore.Storage.Index;
+
+namespace StateStore.Storage;
+
+public sealed partial class MvccStore
+{
+    private int _activeReaders;
+
+    /// <summary>
+    /// Writes a durable checkpoint that records <paramref name="appliedIndex"/> (the Raft index of the
+    /// last applied entry) alongside the data; <see cref="Open"/> restores exactly this state.
+    /// Writes wait while it runs; reads go on.
+    /// </summary>
+    public async Task CheckpointAsync(long appliedIndex, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(appliedIndex);
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ThrowIfDisposed();
+            var position = new StorePosition(appliedIndex, _revision, _compactRevision);
+            await _log.CheckpointAsync(position.ToCookie(), cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _checkpointedIndex, appliedIndex);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <summary>Rebuilds the ordered key index from the versions in storage (etcd's restore of treeIndex).</summary>
+    private static TreeIndex RebuildIndex(RecordLog log)
+    {
+        var byKey = new Dictionary<byte[], (List<Revision> Revisions, RevisionKey Newest, StoredRecord NewestRecord)>(ByteArrayComparer.Instance);
+        foreach (var (at, record) in log.ScanAll())
+        {
+            var revision = new Revision(at.Main, (int)at.Sub, record.IsTombstone);
+            if (byKey.TryGetValue(record.Key, out var entry))
+            {
+                entry.Revisions.Add(revision);
+                if (at > entry.Newest)
+                {
+                    byKey[record.Key] = (entry.Revisions, at, record);
+                }
+            }
+            else
+            {
+                byKey[record.Key] = ([revision], at, record);
+            }
+        }
+        return TreeIndex.Restore(byKey.Values.Select(e =>
+            KeyIndex.Restore(e.NewestRecord.Key, e.Revisions, e.NewestRecord.CreateRevision, e.NewestRecord.Version)));
+    }
+
+    /// <summary>Registers a read that touches storage outside the index lock; false once the store is closing.</summary>
+    private bool TryEnter()
+    {
+        Interlocked.Increment(ref _activeReaders);
+        if (_disposed)
+        {
+            Exit();
+            return false;
+        }
+        return true;
+    }
+
+    private void Exit() => Interlocked.Decrement(ref _activeReaders);
+
+    /// <summary>Waits for reads in flight before storage is closed.</summary>
+    private void WaitForReaders()
+    {
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _activeReaders) > 0)
+        {
+            spin.SpinOnce();
+        }
+    }
+}
