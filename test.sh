@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The one command that runs every test. Installs what the tests need, builds, runs all test
+# projects, and prints one summary line: "N passed, N failed, N skipped".
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# Everything the tests need is installed here, never assumed (CI starts from a clean clone).
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "The .NET 10 SDK is required (dotnet not on PATH)." >&2
+  exit 1
+fi
+
+configuration="${CONFIGURATION:-Release}"
+dotnet build StateStore.sln -c "$configuration" -warnaserror -nologo -v quiet
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+# A hung test fails the run (with a dump) instead of hanging CI.
+dotnet test StateStore.sln -c "$configuration" --no-build -nologo \
+  --blame-hang-timeout 10m "$@" 2>&1 | tee "$log" || status=$?
+
+# dotnet test prints one "Passed!/Failed!  - Failed: F, Passed: P, Skipped: S, ..." line per test assembly.
+read -r passed failed skipped < <(grep -E '^(Passed|Failed)!' "$log" | sed -E 's/.*Failed: *([0-9]+), *Passed: *([0-9]+), *Skipped: *([0-9]+).*/\2 \1 \3/' \
+  | awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}')
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then
+  exit 1
+fi
+if [ "$passed" -eq 0 ]; then
+  echo "No test ran." >&2
+  exit 1
+fi
