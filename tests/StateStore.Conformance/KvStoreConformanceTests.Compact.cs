@@ -43,6 +43,43 @@ public abstract partial class KvStoreConformanceTests
     }
 
     [Fact]
+    public async Task Compact_EveryAnswerAtOrAboveThePoint_IsExactlyWhatItWasBefore()
+    {
+        await SeedCompactHistoryAsync();
+        await PutAsync("a", "4", lease: 2); // 7
+        RangeRequest[] shapes =
+        [
+            new() { Key = [0], RangeEnd = [0] },
+            new() { Key = B("a") },
+            new() { Key = B("a"), RangeEnd = B("c"), Limit = 1 },
+            new() { Key = [0], RangeEnd = [0], SortTarget = SortTarget.Mod, SortOrder = SortOrder.Descend },
+            new() { Key = [0], RangeEnd = [0], CountOnly = true },
+        ];
+        var before = new List<RangeResponse>();
+        foreach (var revision in new long[] { 4, 5, 6, 7 })
+        {
+            foreach (var shape in shapes)
+            {
+                before.Add(await RangeAsync(shape with { Revision = revision }));
+            }
+        }
+
+        Ok(await CompactAsync(4));
+
+        var i = 0;
+        foreach (var revision in new long[] { 4, 5, 6, 7 })
+        {
+            foreach (var shape in shapes)
+            {
+                var expected = before[i++];
+                var after = await RangeAsync(shape with { Revision = revision });
+                AssertKvs(after.Kvs, [.. expected.Kvs]);
+                Assert.Equal((expected.Count, expected.More, expected.Revision), (after.Count, after.More, after.Revision));
+            }
+        }
+    }
+
+    [Fact]
     public async Task Compact_AtOrBelowTheCompactionPoint_IsCompacted_AboveCurrent_IsFutureRevision()
     {
         await SeedCompactHistoryAsync();

@@ -46,6 +46,33 @@ public abstract partial class KvStoreConformanceTests
     }
 
     [Fact]
+    public async Task Put_ConcurrentWriters_EachGetADistinctRevision_WithNoGaps()
+    {
+        const int writers = 8, each = 50;
+
+        var revisions = await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+        {
+            var mine = new List<long>();
+            for (var i = 0; i < each; i++)
+            {
+                mine.Add((await PutAsync($"w{w}", $"{i}")).Revision);
+            }
+            return mine;
+        }))).WaitAsync(Ct);
+
+        Assert.Equal(Enumerable.Range(2, writers * each).Select(r => (long)r), revisions.SelectMany(r => r).Order());
+        foreach (var mine in revisions)
+        {
+            Assert.Equal(mine.Order(), mine);
+        }
+        await AssertStatusAsync(revision: 1 + writers * each);
+        for (var w = 0; w < writers; w++)
+        {
+            AssertKv(await GetAsync($"w{w}"), $"w{w}", $"{each - 1}", revisions[w][0], revisions[w][^1], each);
+        }
+    }
+
+    [Fact]
     public async Task Put_SecondPut_BumpsVersionAndMod_KeepsCreate()
     {
         await PutAsync("a", "1");

@@ -268,4 +268,24 @@ public abstract partial class KvStoreConformanceTests
         await PutAsync("a", "2"); // 3
         AssertEvents(await Drain(kept, 3), PutEvent(Entry("a", "1", 2, 2, 1)), PutEvent(Entry("a", "2", 2, 3, 2)));
     }
+
+    [Fact]
+    public async Task Watch_ClosingTheStore_EndsEveryWatchStoreClosed()
+    {
+        var store = await NewStoreAsync();
+        var live = Ok(await store.WatchAsync(new WatchRequest { Key = B("a") }, Ct));
+        var prefix = Ok(await store.WatchAsync(WatchPrefix("p"), Ct));
+        Ok(await store.PutAsync(new PutRequest { Key = B("a"), Value = B("1") }, Ct)); // 2
+        AssertEvents(await Drain(live, 2), PutEvent(Entry("a", "1", 2, 2, 1)));
+
+        await CloseStoreAsync(store);
+
+        foreach (var watch in new[] { live, prefix })
+        {
+            var (events, end) = await DrainToEnd(watch);
+            Assert.Empty(events);
+            Assert.Equal(WatchEndReason.StoreClosed, end.EndReason);
+            await watch.DisposeAsync();
+        }
+    }
 }

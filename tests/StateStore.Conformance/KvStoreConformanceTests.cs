@@ -57,6 +57,13 @@ public abstract partial class KvStoreConformanceTests : IAsyncLifetime
         return store;
     }
 
+    /// <summary>Disposes a store made by <see cref="NewStoreAsync"/> now, rather than when the test ends.</summary>
+    protected async Task CloseStoreAsync(IKvStore store)
+    {
+        Assert.True(_stores.Remove(store), "not a store of this test");
+        await DisposeStoreAsync(store);
+    }
+
     // Small wrappers: each asserts Ok and unwraps, so a test reads as the history it builds.
 
     protected static byte[] B(string s) => Bytes.Of(s);
