@@ -19,13 +19,15 @@ public sealed partial class MvccStore
         }
         try
         {
+            long current;
             long revision;
             List<Revision> found;
             long count;
             _indexLock.EnterReadLock();
             try
             {
-                revision = request.Revision <= 0 ? _revision : request.Revision;
+                current = _revision;
+                revision = request.Revision <= 0 ? current : request.Revision;
                 if (CheckReadable(revision) is { } unreadable)
                 {
                     return unreadable;
@@ -36,7 +38,7 @@ public sealed partial class MvccStore
             {
                 _indexLock.ExitReadLock();
             }
-            var response = Materialize(request, revision, found, count, _log.Read);
+            var response = Materialize(request, current, found, count, _log.Read);
             // A compaction that ran after the index was read may have dropped records just read.
             return revision < CompactRevision ? KvFailure.Of(KvStatus.Compacted) : KvResult<RangeResponse>.Ok(response);
         }
@@ -46,11 +48,15 @@ public sealed partial class MvccStore
         }
     }
 
-    /// <summary>A range inside a write (under the write lock), reading on the writer's session.</summary>
-    private RangeResponse RangeInWrite(RangeRequest request, long revision)
+    /// <summary>
+    /// A range inside a txn (under the write lock), reading on the writer's session. It sees the
+    /// txn's earlier writes unless it names its own revision; its header carries the txn's view.
+    /// </summary>
+    private RangeResponse RangeInWrite(RangeRequest request, WriteBatch batch)
     {
-        var (found, count) = Collect(request, revision);
-        return Materialize(request, revision, found, count, _log.ReadForWriter);
+        var current = batch.Changed ? batch.Revision : _revision;
+        var (found, count) = Collect(request, request.Revision > 0 ? request.Revision : current);
+        return Materialize(request, current, found, count, _log.ReadForWriter);
     }
 
     private KvFailure? CheckReadable(long revision)
@@ -110,12 +116,15 @@ public sealed partial class MvccStore
         && request.MinModRevision == 0 && request.MaxModRevision == 0
         && request.MinCreateRevision == 0 && request.MaxCreateRevision == 0;
 
-    /// <summary>Reads the collected versions and applies filters, sorting and the limit, as etcd's apply does.</summary>
-    private static RangeResponse Materialize(RangeRequest request, long revision, List<Revision> found, long count, Func<RevisionKey, StoredRecord?> read)
+    /// <summary>
+    /// Reads the collected versions and applies filters, sorting and the limit, as etcd's apply does.
+    /// The header carries the current revision even for a read in the past, as etcd's does.
+    /// </summary>
+    private static RangeResponse Materialize(RangeRequest request, long currentRevision, List<Revision> found, long count, Func<RevisionKey, StoredRecord?> read)
     {
         if (request.CountOnly)
         {
-            return new RangeResponse(revision, [], false, count);
+            return new RangeResponse(currentRevision, [], false, count);
         }
         var kvs = new List<KeyValue>(found.Count);
         foreach (var at in found)
@@ -147,7 +156,7 @@ public sealed partial class MvccStore
                 kvs[i] = kvs[i] with { Value = Bytes.Empty };
             }
         }
-        return new RangeResponse(revision, kvs, more, count);
+        return new RangeResponse(currentRevision, kvs, more, count);
     }
 
     private static bool Passes(RangeRequest r, KeyValue kv) =>

@@ -57,7 +57,7 @@ public sealed partial class MvccStore
         {
             responses.Add(op switch
             {
-                { Range: { } range } => new ResponseOp { Range = RangeInWrite(range, ReadRevisionInWrite(range, batch)) },
+                { Range: { } range } => new ResponseOp { Range = RangeInWrite(range, batch) },
                 { Put: { } put } => new ResponseOp { Put = PutInWrite(put, batch) },
                 { DeleteRange: { } delete } => new ResponseOp { DeleteRange = DeleteInWrite(delete, batch) },
                 { Txn: { } nested } => new ResponseOp { Txn = Execute(nested, path, batch) },
@@ -66,10 +66,6 @@ public sealed partial class MvccStore
         }
         return new TxnResponse(batch.Changed ? batch.Revision : _revision, succeeded, responses);
     }
-
-    /// <summary>A range inside a txn reads its own revision, or the txn's view including its earlier writes.</summary>
-    private long ReadRevisionInWrite(RangeRequest range, WriteBatch batch) =>
-        range.Revision > 0 ? range.Revision : batch.Changed ? batch.Revision : _revision;
 
     /// <summary>etcd's applyCompare: every key alive in the range must satisfy it; no key compares as zero (a value compare fails).</summary>
     private bool Holds(Compare compare)

@@ -1,6 +1,6 @@
 namespace StateStore.Kv;
 
-/// <summary>etcd's RangeResponse. <see cref="Revision"/> is the store revision the read saw.</summary>
+/// <summary>etcd's RangeResponse. <see cref="Revision"/> is the current store revision (also for a read in the past, as etcd).</summary>
 public sealed record RangeResponse(long Revision, IReadOnlyList<KeyValue> Kvs, bool More, long Count);
 
 /// <summary>etcd's PutResponse. <see cref="Revision"/> is the revision of the write.</summary>
