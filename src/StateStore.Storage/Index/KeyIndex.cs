@@ -16,7 +16,8 @@ internal readonly record struct Revision(long Main, int Sub, bool Tombstone)
 /// </summary>
 internal sealed class KeyIndex(byte[] key)
 {
-    private Revision[] _revisions = new Revision[1];
+    // Empty until the first version: lookups build throwaway probes of this class.
+    private Revision[] _revisions = [];
 
     public byte[] Key { get; } = key;
 
@@ -73,7 +74,7 @@ internal sealed class KeyIndex(byte[] key)
     {
         if (Count == _revisions.Length)
         {
-            Array.Resize(ref _revisions, Count * 2);
+            Array.Resize(ref _revisions, Math.Max(1, Count * 2));
         }
         _revisions[Count++] = revision;
     }
