@@ -102,6 +102,30 @@ public abstract partial class KvStoreConformanceTests
         Assert.Equal(5, response.Count);
     }
 
+    [Fact]
+    public async Task Range_KeyDescend_WithLimitsAndFilters_IsReverseKeyOrder()
+    {
+        await SeedSortKeysAsync();
+        var request = new RangeRequest { Key = B("k"), RangeEnd = Bytes.PrefixEnd(B("k")), SortOrder = SortOrder.Descend };
+
+        var limited = await RangeAsync(request with { Limit = 2 });
+        AssertKeys(limited.Kvs, "k4,k3");
+        Assert.True(limited.More);
+        Assert.Equal(5, limited.Count);
+
+        AssertKeys((await RangeAsync(request with { MinCreateRevision = 4 })).Kvs, "k4,k2,k0");
+        AssertKeys((await RangeAsync(request with { MaxModRevision = 4 })).Kvs, "k4,k1,k0");
+
+        var filteredAndLimited = await RangeAsync(request with { MinCreateRevision = 4, Limit = 2 });
+        AssertKeys(filteredAndLimited.Kvs, "k4,k2");
+        Assert.True(filteredAndLimited.More);
+
+        var atPast = await RangeAsync(request with { Revision = 3, Limit = 1 });
+        AssertKvs(atPast.Kvs, Entry("k3", "b", 2, 2, 1));
+        Assert.True(atPast.More);
+        Assert.Equal(2, atPast.Count);
+    }
+
     [Theory]
     [InlineData(5L, 0L, 0L, 0L, "k2,k3")]
     [InlineData(0L, 4L, 0L, 0L, "k0,k1,k4")]

@@ -207,6 +207,9 @@ public abstract partial class KvStoreConformanceTests
             new() { Success = [PutOp("x", "1"), RequestOp.Of(new TxnRequest { Success = [PutOp("x", "2")] })] },
             new() { Success = [PutOp("m", "1"), RequestOp.Of(new TxnRequest { Failure = [DeleteOp("a", "z")] })] },
             new() { Success = [PutOp("y", "1"), RequestOp.Of(new TxnRequest { Success = [PutOp("x", "2"), PutOp("x", "3")] })] },
+            // A delete in one nested txn covers a put in a later sibling: both can run.
+            new() { Success = [RequestOp.Of(new TxnRequest { Success = [DeleteOp("a", "z")] }), RequestOp.Of(new TxnRequest { Success = [PutOp("x", "1")] })] },
+            new() { Success = [RequestOp.Of(new TxnRequest { Success = [PutOp("x", "1")] }), RequestOp.Of(new TxnRequest { Failure = [PutOp("x", "2")] })] },
         ];
 
         foreach (var request in duplicates)
