@@ -83,7 +83,7 @@ public sealed partial class MvccStore
         long count = 0;
         var byKeyOnly = NeedsOnlyKeyOrder(request);
         var limit = request.Limit > 0 && byKeyOnly ? request.Limit : long.MaxValue;
-        var descending = request.SortOrder == SortOrder.Descend;
+        var keyDescending = request.SortOrder == SortOrder.Descend && request.SortTarget == SortTarget.Key;
         foreach (var key in _index.InRange(KeyRange.From(request.Key, request.RangeEnd)))
         {
             if (!key.TryGetAliveAt(revision, out var at))
@@ -95,18 +95,18 @@ public sealed partial class MvccStore
             {
                 continue;
             }
-            if (descending || found.Count < limit)
+            if (keyDescending || found.Count < limit)
             {
                 found.Add(at);
             }
         }
-        if (descending && byKeyOnly)
+        if (keyDescending)
         {
             found.Reverse();
-            if (found.Count > limit)
-            {
-                found.RemoveRange((int)limit, found.Count - (int)limit);
-            }
+        }
+        if (found.Count > limit)
+        {
+            found.RemoveRange((int)limit, found.Count - (int)limit);
         }
         return (found, count);
     }
