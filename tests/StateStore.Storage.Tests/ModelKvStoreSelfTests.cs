@@ -165,7 +165,7 @@ public sealed class ModelKvStoreSelfTests
     }
 
     [Fact]
-    public async Task Txn_validation_finds_duplicates_across_nested_branches_but_not_between_them()
+    public async Task Txn_validation_follows_etcds_check_intervals()
     {
         var model = new ModelKvStore();
         async Task<KvStatus> Run(params RequestOp[] success) => (await model.TxnAsync(new TxnRequest { Success = success })).Status;
@@ -176,6 +176,8 @@ public sealed class ModelKvStoreSelfTests
         Assert.Equal(KvStatus.DuplicateKey, await Run(DeleteOp("a", "\0"), PutOp("z")));
         Assert.Equal(KvStatus.DuplicateKey, await Run(PutOp("a"), Nested([PutOp("a")], [])));
         Assert.Equal(KvStatus.DuplicateKey, await Run(Nested([DeleteOp("a")], []), Nested([], [PutOp("a")])));
+        Assert.Equal(KvStatus.DuplicateKey, await Run(Nested([PutOp("a")], []), Nested([PutOp("a")], [])));
+        Assert.Equal(KvStatus.DuplicateKey, await Run(Nested([PutOp("b")], [PutOp("a")]), Nested([PutOp("a")], [])));
         Assert.Equal(KvStatus.Ok, await Run(Nested([PutOp("a")], [PutOp("a")])));
         Assert.Equal(KvStatus.Ok, await Run(Nested([PutOp("a")], [DeleteOp("a")])));
         Assert.Equal(KvStatus.Ok, await Run(DeleteOp("a"), DeleteOp("a"), PutOp("b"), DeleteOp("c", "a")));
@@ -184,6 +186,14 @@ public sealed class ModelKvStoreSelfTests
         Assert.Equal(KvStatus.Ok, await Run([.. Enumerable.Repeat(DeleteOp("x"), 128)]));
         // Only the three valid txns that put something wrote.
         Assert.Equal(4, (await model.StatusAsync()).Revision);
+
+        // etcd checks a nested txn's puts only against deletes gathered before it: a later sibling's
+        // delete may remove what an earlier one put, both in one revision.
+        Assert.Equal(KvStatus.Ok, await Run(Nested([PutOp("k")], []), Nested([DeleteOp("k")], [])));
+        Assert.Null(await GetAsync(model, "k"));
+        Assert.Equal(5, (await model.StatusAsync()).Revision);
+        Assert.Equal(6, (await model.PutAsync(Put("k"))).Value.Revision);
+        Assert.Equal(1, (await GetAsync(model, "k"))!.Version);
     }
 
     [Fact]

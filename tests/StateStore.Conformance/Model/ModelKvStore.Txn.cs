@@ -172,46 +172,48 @@ public sealed partial class ModelKvStore
             : 0L);
 
     /// <summary>
-    /// The keys a branch may put and the ranges it may delete, or null when two operations that can
-    /// both run clash: the same key put twice, or a put covered by a delete. A nested txn's branches
-    /// count as part of this branch, but they exclude each other, so they may not clash with each
-    /// other only.
+    /// etcd's checkIntervals over one list of operations, as docs/kv-semantics.md spells it out: the keys
+    /// the list may put and the ranges it may delete, or null when a key is put twice or a put falls in
+    /// a delete range. The list's own deletes come first; each nested txn's puts (from both branches,
+    /// which may share a key) are checked against what was gathered before it, and only then are its
+    /// puts and deletes gathered; the list's own puts are checked last, against everything.
     /// </summary>
-    private static (List<byte[]> Puts, List<KeyRange> Deletes)? Footprint(IReadOnlyList<RequestOp> branch)
+    private static (HashSet<byte[]> Puts, List<KeyRange> Deletes)? Footprint(IReadOnlyList<RequestOp> ops)
     {
-        var parts = new List<(List<byte[]> Puts, List<KeyRange> Deletes)>();
-        foreach (var op in branch)
+        var deletes = ops.Select(op => op.DeleteRange).OfType<DeleteRangeRequest>().Select(d => KeyRange.From(d.Key, d.RangeEnd)).ToList();
+        var puts = new HashSet<byte[]>(ByteArrayComparer.Instance);
+        foreach (var nested in ops.Select(op => op.Txn).OfType<TxnRequest>())
         {
-            if (op.Put is { } put)
+            if (Footprint(nested.Success) is not { } then || Footprint(nested.Failure) is not { } otherwise)
             {
-                parts.Add(([put.Key], []));
+                return null;
             }
-            else if (op.DeleteRange is { } delete)
+            foreach (var key in then.Puts)
             {
-                parts.Add(([], [KeyRange.From(delete.Key, delete.RangeEnd)]));
-            }
-            else if (op.Txn is { } txn)
-            {
-                if (Footprint(txn.Success) is not { } success || Footprint(txn.Failure) is not { } failure)
+                if (puts.Contains(key) || deletes.Any(range => range.Contains(key)))
                 {
                     return null;
                 }
-                parts.Add(([.. success.Puts, .. failure.Puts], [.. success.Deletes, .. failure.Deletes]));
+                puts.Add(key);
             }
-        }
-        for (var i = 0; i < parts.Count; i++)
-        {
-            for (var j = i + 1; j < parts.Count; j++)
+            foreach (var key in otherwise.Puts)
             {
-                if (Clash(parts[i], parts[j]) || Clash(parts[j], parts[i]))
+                if ((puts.Contains(key) && !then.Puts.Contains(key)) || deletes.Any(range => range.Contains(key)))
                 {
                     return null;
                 }
+                puts.Add(key);
+            }
+            deletes.AddRange(then.Deletes);
+            deletes.AddRange(otherwise.Deletes);
+        }
+        foreach (var put in ops.Select(op => op.Put).OfType<PutRequest>())
+        {
+            if (!puts.Add(put.Key) || deletes.Any(range => range.Contains(put.Key)))
+            {
+                return null;
             }
         }
-        return (parts.SelectMany(p => p.Puts).ToList(), parts.SelectMany(p => p.Deletes).ToList());
+        return (puts, deletes);
     }
-
-    private static bool Clash((List<byte[]> Puts, List<KeyRange> Deletes) a, (List<byte[]> Puts, List<KeyRange> Deletes) b) =>
-        a.Puts.Any(key => b.Puts.Any(other => Same(key, other)) || b.Deletes.Any(range => range.Contains(key)));
 }

@@ -14,13 +14,20 @@ public sealed class ModelRun : IDisposable
 {
     private readonly TempDirectory _dir = new("model-prop");
     private readonly List<string> _log = [];
+    private readonly MvccStoreOptions _options;
     private ModelKvStore? _checkpointedModel;
     private HashRecord? _checkpointedHashes;
     private long _checkpointedIndex;
 
-    public ModelRun()
+    /// <param name="watcherQueueLimit">A small limit sends watchers through the store's catch-up-from-storage path.</param>
+    public ModelRun(int? watcherQueueLimit = null)
     {
-        Store = MvccStore.Open(MvccStoreOptions.ForTests(_dir.Path));
+        _options = MvccStoreOptions.ForTests(_dir.Path);
+        if (watcherQueueLimit is { } limit)
+        {
+            _options = _options with { WatcherQueueLimit = limit };
+        }
+        Store = MvccStore.Open(_options);
     }
 
     public MvccStore Store { get; private set; }
@@ -139,7 +146,7 @@ public sealed class ModelRun : IDisposable
     private void Reopen()
     {
         CloseStore();
-        Store = MvccStore.Open(MvccStoreOptions.ForTests(_dir.Path));
+        Store = MvccStore.Open(_options);
         StoreOpen = true;
         Same("checkpointed index after reopening", _checkpointedIndex.ToString(), Store.CheckpointedIndex.ToString());
     }

@@ -38,7 +38,12 @@ public sealed class MvccStoreModelProperties
 
     [Property(MaxTest = 120)]
     public Property Watches_deliver_what_the_model_computes_from_history() =>
-        Prop.ForAll(Generators.WatchScenarios(maxLength: 40), WatchRunAsync);
+        Prop.ForAll(Generators.WatchScenarios(maxLength: 40), scenario => WatchRunAsync(scenario, watcherQueueLimit: null));
+
+    /// <summary>With a queue of two events the watcher falls back to catching up from storage almost at once.</summary>
+    [Property(MaxTest = 60)]
+    public Property Watches_that_overflow_their_queue_catch_up_from_storage() =>
+        Prop.ForAll(Generators.WatchScenarios(maxLength: 40), scenario => WatchRunAsync(scenario, watcherQueueLimit: 2));
 
     internal static async Task RunAsync(List<Command> commands)
     {
@@ -46,9 +51,9 @@ public sealed class MvccStoreModelProperties
         await run.RunAsync(commands);
     }
 
-    private static async Task WatchRunAsync(WatchScenario scenario)
+    internal static async Task WatchRunAsync(WatchScenario scenario, int? watcherQueueLimit)
     {
-        using var run = new ModelRun();
+        using var run = new ModelRun(watcherQueueLimit);
         var commands = scenario.Commands;
         WatchPair? watch = null;
         for (var i = 0; i <= commands.Count; i++)
