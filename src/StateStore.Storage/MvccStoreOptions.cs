@@ -15,7 +15,7 @@ public sealed record MvccStoreOptions
     /// <summary>log2 of the bytes of FASTER's hash index (64-byte buckets of 7 entries).</summary>
     public int IndexSizeBits { get; init; } = 24;
 
-    /// <summary>Events a watcher may have queued before it is moved to catch-up from storage.</summary>
+    /// <summary>Deliveries (revisions) a watcher may have queued before it moves to catching up from storage.</summary>
     public int WatcherQueueLimit { get; init; } = 1024;
 
     /// <summary>Settings for a test: small memory so spills to disk actually happen.</summary>

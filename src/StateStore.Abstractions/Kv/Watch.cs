@@ -32,8 +32,6 @@ public enum WatchEndReason
     None = 0,
     /// <summary>The watch asked for revisions below the compaction point; see CompactRevision.</summary>
     Compacted,
-    /// <summary>The watcher fell too far behind and was cut off; resume from the next revision.</summary>
-    Overflow,
     /// <summary>The watch was cancelled by its owner.</summary>
     Cancelled,
     /// <summary>The store shut down.</summary>
