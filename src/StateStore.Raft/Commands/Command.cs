@@ -1,0 +1,20 @@
+using StateStore.Kv;
+
+namespace StateStore.Raft.Commands;
+
+/// <summary>
+/// Identifies a proposal so the member that proposed it can pick up the result its own state
+/// machine computes when it applies the entry (every member computes the same result). The boot id
+/// is random per process start, so replayed entries from an earlier run never match a new waiter.
+/// </summary>
+internal readonly record struct RequestId(ulong Boot, long Sequence)
+{
+    public static readonly RequestId None = default;
+}
+
+/// <summary>
+/// One replicated write: the body is a <see cref="PutRequest"/>, <see cref="DeleteRangeRequest"/>,
+/// <see cref="TxnRequest"/> or <see cref="CompactRequest"/>. Time-dependent decisions are made
+/// before proposing and travel inside the body; applying a command is deterministic.
+/// </summary>
+internal sealed record Command(RequestId Id, object Body);
