@@ -19,6 +19,7 @@ namespace StateStore.Storage;
 /// </remarks>
 public sealed partial class MvccStore : IKvStore, IDisposable
 {
+    private readonly string _dataDirectory;
     private readonly RecordLog _log;
     private readonly TreeIndex _index;
     private readonly WatchHub _hub;
@@ -31,6 +32,7 @@ public sealed partial class MvccStore : IKvStore, IDisposable
 
     private MvccStore(MvccStoreOptions options)
     {
+        _dataDirectory = Path.GetFullPath(options.DataDirectory);
         _log = RecordLog.Open(options);
         try
         {
@@ -78,6 +80,10 @@ public sealed partial class MvccStore : IKvStore, IDisposable
         }
     }
 
+    /// <summary>Bytes of the FASTER log and checkpoints on disk.</summary>
+    public long DiskSizeBytes =>
+        new DirectoryInfo(_dataDirectory).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+
     public KvResult<IKvWatch> Watch(WatchRequest request)
     {
         if (request.Key.Length == 0)
@@ -123,5 +129,9 @@ public sealed partial class MvccStore : IKvStore, IDisposable
 
     ValueTask<KvResult<HashKvResponse>> IKvStore.HashKvAsync(long revision, CancellationToken cancellationToken) => new(HashKv(revision));
 
-    ValueTask<StoreStatus> IKvStore.StatusAsync(CancellationToken cancellationToken) => new(new StoreStatus(Revision, CompactRevision));
+    ValueTask<StoreStatus> IKvStore.StatusAsync(CancellationToken cancellationToken) =>
+        new(new StoreStatus(Revision, CompactRevision) { DbSizeBytes = DiskSizeBytes });
+
+    /// <summary>A store without Raft has no cluster identity.</summary>
+    MemberIdentity IKvStore.Identity => default;
 }

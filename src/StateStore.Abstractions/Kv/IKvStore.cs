@@ -22,6 +22,9 @@ public interface IKvStore
     /// <summary>A hash of all key-value versions at or below <paramref name="revision"/> (≤ 0: current).</summary>
     ValueTask<KvResult<HashKvResponse>> HashKvAsync(long revision, CancellationToken cancellationToken = default);
 
-    /// <summary>Current revision and compaction point.</summary>
+    /// <summary>Current revision and compaction point, and the member's view of the cluster.</summary>
     ValueTask<StoreStatus> StatusAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Cluster id, member id and current term for response headers; cheap to read on every request.</summary>
+    MemberIdentity Identity { get; }
 }

@@ -27,5 +27,31 @@ public sealed record CompactResponse(long Revision);
 /// <summary>etcd's HashKVResponse: a hash of every key-value version at or below a revision.</summary>
 public sealed record HashKvResponse(long Revision, uint Hash, long CompactRevision);
 
-/// <summary>The store's position: current revision and compaction point.</summary>
-public sealed record StoreStatus(long Revision, long CompactRevision);
+/// <summary>
+/// The store's position (current revision and compaction point) and, for a replicated store, the
+/// member's view of the cluster — what etcd's Maintenance.Status reports.
+/// </summary>
+public sealed record StoreStatus(long Revision, long CompactRevision)
+{
+    /// <summary>The member answering (0 for a store without Raft).</summary>
+    public ulong MemberId { get; init; }
+
+    /// <summary>The member this one believes leads (0 when none is known).</summary>
+    public ulong LeaderId { get; init; }
+
+    public long RaftTerm { get; init; }
+
+    /// <summary>The last index in this member's Raft log.</summary>
+    public long RaftIndex { get; init; }
+
+    public long RaftAppliedIndex { get; init; }
+
+    /// <summary>Bytes the store occupies on disk.</summary>
+    public long DbSizeBytes { get; init; }
+
+    /// <summary>Errors the member reports (etcd's Status.errors).</summary>
+    public IReadOnlyList<string> Errors { get; init; } = [];
+}
+
+/// <summary>Who answers a request: etcd's ResponseHeader fields other than the revision.</summary>
+public readonly record struct MemberIdentity(ulong ClusterId, ulong MemberId, long RaftTerm);

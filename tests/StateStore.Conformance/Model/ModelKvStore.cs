@@ -182,6 +182,9 @@ public sealed partial class ModelKvStore : IKvStore, IDisposable
         }
     }
 
+    /// <summary>The model has no cluster.</summary>
+    public MemberIdentity Identity => default;
+
     /// <summary>Adds a write's changes as the next revision; a write that changed nothing leaves the revision alone.</summary>
     private void CommitLocked(List<Change> pending)
     {
