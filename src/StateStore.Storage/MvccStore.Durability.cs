@@ -1,6 +1,7 @@
 using StateStore.Kv;
 using StateStore.Storage.Faster;
 using StateStore.Storage.Index;
+using StateStore.Storage.Snapshots;
 
 namespace StateStore.Storage;
 
@@ -13,16 +14,32 @@ public sealed partial class MvccStore
     /// last applied entry) alongside the data; <see cref="Open"/> restores exactly this state.
     /// Writes wait while it runs; reads go on.
     /// </summary>
-    public async Task CheckpointAsync(long appliedIndex, CancellationToken cancellationToken = default)
+    public Task CheckpointAsync(long appliedIndex, CancellationToken cancellationToken = default) =>
+        CheckpointAsync(new AppliedPosition(appliedIndex, 0), snapshotDirectory: null, cancellationToken);
+
+    /// <summary>
+    /// Writes a durable checkpoint recording <paramref name="applied"/>. With a
+    /// <paramref name="snapshotDirectory"/>, the checkpoint's files are also hard-linked there (no copy),
+    /// so they stay readable as a snapshot after later checkpoints replace them; the folder must not exist.
+    /// </summary>
+    public async Task CheckpointAsync(AppliedPosition applied, string? snapshotDirectory, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(appliedIndex);
+        ArgumentOutOfRangeException.ThrowIfNegative(applied.Index);
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ThrowIfDisposed();
-            var position = new StorePosition(appliedIndex, _revision, _compactRevision);
+            var position = new StorePosition(applied, _revision, _compactRevision);
             await _log.CheckpointAsync(position.ToCookie(), cancellationToken).ConfigureAwait(false);
-            Volatile.Write(ref _checkpointedIndex, appliedIndex);
+            if (snapshotDirectory is not null)
+            {
+                // Still holding writes: no later checkpoint can replace these files before they are linked.
+                HardLinks.LinkTree(_dataDirectory, snapshotDirectory);
+            }
+            lock (_checkpointLock)
+            {
+                _checkpointed = applied;
+            }
         }
         finally
         {

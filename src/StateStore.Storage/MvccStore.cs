@@ -27,7 +27,8 @@ public sealed partial class MvccStore : IKvStore, IDisposable
     private readonly ReaderWriterLockSlim _indexLock = new(LockRecursionPolicy.NoRecursion);
     private long _revision;
     private long _compactRevision;
-    private long _checkpointedIndex;
+    private AppliedPosition _checkpointed;
+    private readonly object _checkpointLock = new();
     private volatile bool _disposed;
 
     private MvccStore(MvccStoreOptions options)
@@ -39,7 +40,7 @@ public sealed partial class MvccStore : IKvStore, IDisposable
             var position = StorePosition.FromCookie(_log.RecoveredCookie);
             _revision = position.Revision;
             _compactRevision = position.CompactRevision;
-            _checkpointedIndex = position.AppliedIndex;
+            _checkpointed = position.Applied;
             _index = RebuildIndex(_log);
         }
         catch
@@ -61,7 +62,19 @@ public sealed partial class MvccStore : IKvStore, IDisposable
     public long CompactRevision => Volatile.Read(ref _compactRevision);
 
     /// <summary>The Raft index recorded with the last checkpoint taken or recovered (0 when none).</summary>
-    public long CheckpointedIndex => Volatile.Read(ref _checkpointedIndex);
+    public long CheckpointedIndex => Checkpointed.Index;
+
+    /// <summary>The log position recorded with the last checkpoint taken or recovered.</summary>
+    public AppliedPosition Checkpointed
+    {
+        get
+        {
+            lock (_checkpointLock)
+            {
+                return _checkpointed;
+            }
+        }
+    }
 
     /// <summary>The number of keys with any stored version (live or deleted but not yet compacted).</summary>
     public int IndexedKeyCount

@@ -137,7 +137,7 @@ public sealed class MvccStoreDurabilityTests : IDisposable
         // FASTER keeps the checkpoint's metadata, our position cookie among it (base64), in info.dat.
         var info = Directory.EnumerateFiles(Path.Combine(_dir.Path, "checkpoints", "cpr-checkpoints"), "info.dat*", SearchOption.AllDirectories).Single();
         var bytes = File.ReadAllBytes(info);
-        var cookie = Convert.ToBase64String(new StorePosition(9, 2, 0).ToCookie());
+        var cookie = Convert.ToBase64String(new StorePosition(new AppliedPosition(9, 0), 2, 0).ToCookie());
         var at = bytes.AsSpan().IndexOf(Encoding.ASCII.GetBytes(cookie));
         Assert.True(at > 0, "the position cookie should be in the checkpoint metadata");
         bytes[at + 12] = (byte)(bytes[at + 12] == (byte)'A' ? 'B' : 'A');
@@ -150,15 +150,15 @@ public sealed class MvccStoreDurabilityTests : IDisposable
     [Fact]
     public void A_position_cookie_that_fails_its_checks_is_refused()
     {
-        var cookie = new StorePosition(AppliedIndex: 5, Revision: 10, CompactRevision: 3).ToCookie();
-        Assert.Equal(new StorePosition(5, 10, 3), StorePosition.FromCookie(cookie));
+        var cookie = new StorePosition(new AppliedPosition(5, 2), Revision: 10, CompactRevision: 3).ToCookie();
+        Assert.Equal(new StorePosition(new AppliedPosition(5, 2), 10, 3), StorePosition.FromCookie(cookie));
         Assert.Equal(StorePosition.Empty, StorePosition.FromCookie(null));
 
         var flipped = (byte[])cookie.Clone();
         flipped[10] ^= 1;
         Assert.Contains("checksum", Assert.Throws<StoreCorruptException>(() => StorePosition.FromCookie(flipped)).Message);
         Assert.Contains("not a StateStore position", Assert.Throws<StoreCorruptException>(() => StorePosition.FromCookie(cookie[..^1])).Message);
-        Assert.Contains("impossible", Assert.Throws<StoreCorruptException>(() => StorePosition.FromCookie(new StorePosition(5, 3, 10).ToCookie())).Message);
+        Assert.Contains("impossible", Assert.Throws<StoreCorruptException>(() => StorePosition.FromCookie(new StorePosition(new AppliedPosition(5, 2), 3, 10).ToCookie())).Message);
     }
 
     [Fact]
