@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace StateStore.EtcdApi;
+
+/// <summary>
+/// Hosting the etcd v3 gRPC API: <see cref="AddEtcdApi(IServiceCollection)"/> registers it,
+/// <see cref="MapEtcdApi"/> serves it, <see cref="UseEtcdProtocols"/> readies a Kestrel endpoint for etcd
+/// clients. The host registers the <see cref="Kv.IKvStore"/> to serve as a singleton.
+/// </summary>
+public static class EtcdApiExtensions
+{
+    /// <summary>Registers gRPC with etcd's message limits and the etcd services' options.</summary>
+    public static IServiceCollection AddEtcdApi(this IServiceCollection services) => services.AddEtcdApi(_ => { });
+
+    /// <summary>Registers gRPC with etcd's message limits and the etcd services, with settings.</summary>
+    public static IServiceCollection AddEtcdApi(this IServiceCollection services, Action<EtcdApiOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<EtcdApiOptions>().Configure(configure);
+        services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = EtcdApiOptions.MaxReceiveMessageSize;
+            // Ranges and watch batches may be large; etcd itself sends up to math.MaxInt32.
+            grpc.MaxSendMessageSize = null;
+        });
+        return services;
+    }
+
+    /// <summary>Serves etcd's KV, Watch and Maintenance services.</summary>
+    public static IEndpointRouteBuilder MapEtcdApi(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.MapGrpcService<KvService>();
+        endpoints.MapGrpcService<WatchService>();
+        endpoints.MapGrpcService<MaintenanceService>();
+        return endpoints;
+    }
+
+    /// <summary>
+    /// Readies a Kestrel endpoint for etcd clients: cleartext HTTP/2 (what etcdctl and clientv3 speak to an
+    /// <c>http://</c> endpoint) and acceptance of the full endpoint URL that etcdctl sends as :authority.
+    /// </summary>
+    public static ListenOptions UseEtcdProtocols(this ListenOptions listen)
+    {
+        ArgumentNullException.ThrowIfNull(listen);
+        listen.Protocols = HttpProtocols.Http2;
+        return listen;
+    }
+}

@@ -1,0 +1,52 @@
+using Google.Protobuf;
+using Grpc.Core;
+using EtcdPb = Etcdserverpb;
+
+namespace StateStore.EtcdApi;
+
+/// <summary>
+/// Binds our service classes to etcd's gRPC methods by hand, with dotnet-etcd's generated message types
+/// (the package ships only clients). Grpc.AspNetCore calls each Bind method once with a null service while
+/// it builds routes, and then resolves the handler methods by name on a per-call service instance.
+/// </summary>
+internal static class ServiceBinding
+{
+    public const string KvServiceName = "etcdserverpb.KV";
+    public const string WatchServiceName = "etcdserverpb.Watch";
+    public const string MaintenanceServiceName = "etcdserverpb.Maintenance";
+
+    public static void BindKv(ServiceBinderBase binder, KvService? service)
+    {
+        binder.AddMethod(Unary<EtcdPb.RangeRequest, EtcdPb.RangeResponse>(KvServiceName, "Range"), service is null ? null : service.Range);
+        binder.AddMethod(Unary<EtcdPb.PutRequest, EtcdPb.PutResponse>(KvServiceName, "Put"), service is null ? null : service.Put);
+        binder.AddMethod(Unary<EtcdPb.DeleteRangeRequest, EtcdPb.DeleteRangeResponse>(KvServiceName, "DeleteRange"), service is null ? null : service.DeleteRange);
+        binder.AddMethod(Unary<EtcdPb.TxnRequest, EtcdPb.TxnResponse>(KvServiceName, "Txn"), service is null ? null : service.Txn);
+        binder.AddMethod(Unary<EtcdPb.CompactionRequest, EtcdPb.CompactionResponse>(KvServiceName, "Compact"), service is null ? null : service.Compact);
+    }
+
+    public static void BindWatch(ServiceBinderBase binder, WatchService? service) =>
+        binder.AddMethod(
+            Method<EtcdPb.WatchRequest, EtcdPb.WatchResponse>(MethodType.DuplexStreaming, WatchServiceName, "Watch"),
+            service is null ? null : service.Watch);
+
+    public static void BindMaintenance(ServiceBinderBase binder, MaintenanceService? service)
+    {
+        binder.AddMethod(Unary<EtcdPb.StatusRequest, EtcdPb.StatusResponse>(MaintenanceServiceName, "Status"), service is null ? null : service.Status);
+        binder.AddMethod(Unary<EtcdPb.HashKVRequest, EtcdPb.HashKVResponse>(MaintenanceServiceName, "HashKV"), service is null ? null : service.HashKV);
+    }
+
+    private static Method<TRequest, TResponse> Unary<TRequest, TResponse>(string service, string name)
+        where TRequest : class, IMessage<TRequest>, new()
+        where TResponse : class, IMessage<TResponse>, new() =>
+        Method<TRequest, TResponse>(MethodType.Unary, service, name);
+
+    private static Method<TRequest, TResponse> Method<TRequest, TResponse>(MethodType type, string service, string name)
+        where TRequest : class, IMessage<TRequest>, new()
+        where TResponse : class, IMessage<TResponse>, new() =>
+        new(type, service, name, Codec<TRequest>.Instance, Codec<TResponse>.Instance);
+
+    private static class Codec<T> where T : class, IMessage<T>, new()
+    {
+        public static readonly Marshaller<T> Instance = Marshallers.Create(m => m.ToByteArray(), new MessageParser<T>(() => new T()).ParseFrom);
+    }
+}
