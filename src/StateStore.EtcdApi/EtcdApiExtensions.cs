@@ -1,7 +1,10 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using StateStore.EtcdApi.Http2;
 
 namespace StateStore.EtcdApi;
 
@@ -47,6 +50,24 @@ public static class EtcdApiExtensions
     {
         ArgumentNullException.ThrowIfNull(listen);
         listen.Protocols = HttpProtocols.Http2;
+        // Kestrel resets any stream whose :authority is not a valid host, before middleware runs, and has no
+        // switch for it; so the fix sits below HTTP/2, on the connection's bytes.
+        var logger = listen.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("StateStore.EtcdApi.Authority");
+        listen.Use(next => async connection =>
+        {
+            var original = connection.Transport;
+            var fixing = new AuthorityFixingTransport(original, logger);
+            connection.Transport = fixing;
+            try
+            {
+                await next(connection).ConfigureAwait(false);
+            }
+            finally
+            {
+                connection.Transport = original;
+                await fixing.DisposeAsync().ConfigureAwait(false);
+            }
+        });
         return listen;
     }
 }

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using StateStore.Kv;
@@ -54,15 +55,28 @@ public sealed class EtcdApiHost : IAsyncDisposable
 
     public Maintenance.MaintenanceClient Maintenance { get; }
 
-    /// <summary>Starts Kestrel serving <paramref name="store"/>; the bound port is read back after start.</summary>
-    public static async Task<EtcdApiHost> StartAsync(IKvStore store, Action<EtcdApiOptions>? configure = null)
+    /// <summary>
+    /// Starts Kestrel serving <paramref name="store"/>; the bound port is read back after start. Without
+    /// <paramref name="fixAuthority"/> the endpoint is plain HTTP/2, to show what the fix is for.
+    /// </summary>
+    public static async Task<EtcdApiHost> StartAsync(IKvStore store, Action<EtcdApiOptions>? configure = null, bool fixAuthority = true)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddFilter("StateStore", LogLevel.Warning);
         builder.Services.AddSingleton(store);
         builder.Services.AddEtcdApi(configure ?? (_ => { }));
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseEtcdProtocols()));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            if (fixAuthority)
+            {
+                listen.UseEtcdProtocols();
+            }
+            else
+            {
+                listen.Protocols = HttpProtocols.Http2;
+            }
+        }));
         var app = builder.Build();
         app.MapEtcdApi();
         await app.StartAsync();
