@@ -100,7 +100,7 @@ public abstract partial class KvStoreConformanceTests : IAsyncLifetime
     protected async Task AssertStatusAsync(long revision, long compactRevision = 0)
     {
         var status = await Store.StatusAsync(Ct);
-        Assert.Equal(new StoreStatus(revision, compactRevision), status);
+        Assert.Equal((revision, compactRevision), (status.Revision, status.CompactRevision));
     }
 
     protected static RequestOp PutOp(string key, string value, bool prevKv = false) =>

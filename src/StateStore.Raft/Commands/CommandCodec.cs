@@ -6,8 +6,7 @@ namespace StateStore.Raft.Commands;
 
 /// <summary>
 /// The log entry format of a <see cref="Command"/>: a format byte, the request id, a kind byte and
-/// the request's fields (lengths and integers as LEB128 varints, byte strings length-prefixed; a
-/// null range end is length -1). Written once here so every member decodes what any member wrote.
+/// the request's fields in <see cref="WireWriter"/>'s primitives. Written once here so every member decodes what any member wrote.
 /// </summary>
 internal static class CommandCodec
 {
@@ -24,156 +23,151 @@ internal static class CommandCodec
 
     public static byte[] Encode(Command command)
     {
-        var writer = new ArrayBufferWriter<byte>(64);
-        writer.Write([Format]);
+        var writer = new WireWriter();
+        writer.Byte(Format);
         Span<byte> id = stackalloc byte[16];
         BinaryPrimitives.WriteUInt64LittleEndian(id, command.Id.Boot);
         BinaryPrimitives.WriteInt64LittleEndian(id[8..], command.Id.Sequence);
-        writer.Write(id);
+        writer.Raw(id);
         WriteBody(writer, command.Body);
-        return writer.WrittenSpan.ToArray();
+        return writer.ToArray();
     }
 
     public static Command Decode(ReadOnlySequence<byte> payload)
     {
-        var reader = new SequenceReader<byte>(payload);
-        if (!reader.TryRead(out var format) || format != Format)
+        var reader = new WireReader(payload);
+        var format = reader.Byte();
+        if (format != Format)
         {
             throw new InvalidDataException($"unknown command format {format}");
         }
-        if (!reader.TryReadLittleEndian(out long boot) || !reader.TryReadLittleEndian(out long sequence))
-        {
-            throw new InvalidDataException("truncated command id");
-        }
+        var id = new RequestId((ulong)reader.LittleEndianLong(), reader.LittleEndianLong());
         var body = ReadBody(ref reader);
-        if (!reader.End)
-        {
-            throw new InvalidDataException($"{reader.Remaining} bytes after the command");
-        }
-        return new Command(new RequestId((ulong)boot, sequence), body);
+        reader.ExpectEnd();
+        return new Command(id, body);
     }
 
-    private static void WriteBody(ArrayBufferWriter<byte> w, object body)
+    private static void WriteBody(WireWriter w, object body)
     {
         switch (body)
         {
             case PutRequest put:
-                w.Write([(byte)Kind.Put]);
+                w.Byte((byte)Kind.Put);
                 WritePut(w, put);
                 break;
             case DeleteRangeRequest delete:
-                w.Write([(byte)Kind.DeleteRange]);
+                w.Byte((byte)Kind.DeleteRange);
                 WriteDelete(w, delete);
                 break;
             case TxnRequest txn:
-                w.Write([(byte)Kind.Txn]);
+                w.Byte((byte)Kind.Txn);
                 WriteTxn(w, txn);
                 break;
             case CompactRequest compact:
-                w.Write([(byte)Kind.Compact]);
-                WriteLong(w, compact.Revision);
-                WriteFlags(w, compact.Physical);
+                w.Byte((byte)Kind.Compact);
+                w.Long(compact.Revision);
+                w.Flags(compact.Physical);
                 break;
             default:
                 throw new ArgumentException($"cannot encode a {body.GetType().Name}", nameof(body));
         }
     }
 
-    private static object ReadBody(ref SequenceReader<byte> r) => (Kind)ReadByte(ref r) switch
+    private static object ReadBody(ref WireReader r) => (Kind)r.Byte() switch
     {
         Kind.Put => ReadPut(ref r),
         Kind.DeleteRange => ReadDelete(ref r),
         Kind.Txn => ReadTxn(ref r),
-        Kind.Compact => new CompactRequest { Revision = ReadLong(ref r), Physical = ReadFlags(ref r, 1)[0] },
+        Kind.Compact => new CompactRequest { Revision = r.Long(), Physical = r.Flags(1)[0] },
         var kind => throw new InvalidDataException($"unknown command kind {kind}"),
     };
 
-    private static void WritePut(ArrayBufferWriter<byte> w, PutRequest p)
+    private static void WritePut(WireWriter w, PutRequest p)
     {
-        WriteBytes(w, p.Key);
-        WriteBytes(w, p.Value);
-        WriteLong(w, p.Lease);
-        WriteFlags(w, p.PrevKv, p.IgnoreValue, p.IgnoreLease);
+        w.Bytes(p.Key);
+        w.Bytes(p.Value);
+        w.Long(p.Lease);
+        w.Flags(p.PrevKv, p.IgnoreValue, p.IgnoreLease);
     }
 
-    private static PutRequest ReadPut(ref SequenceReader<byte> r)
+    private static PutRequest ReadPut(ref WireReader r)
     {
-        var key = ReadBytes(ref r)!;
-        var value = ReadBytes(ref r)!;
-        var lease = ReadLong(ref r);
-        var f = ReadFlags(ref r, 3);
+        var key = r.Bytes()!;
+        var value = r.Bytes()!;
+        var lease = r.Long();
+        var f = r.Flags(3);
         return new PutRequest { Key = key, Value = value, Lease = lease, PrevKv = f[0], IgnoreValue = f[1], IgnoreLease = f[2] };
     }
 
-    private static void WriteDelete(ArrayBufferWriter<byte> w, DeleteRangeRequest d)
+    private static void WriteDelete(WireWriter w, DeleteRangeRequest d)
     {
-        WriteBytes(w, d.Key);
-        WriteBytes(w, d.RangeEnd);
-        WriteFlags(w, d.PrevKv);
+        w.Bytes(d.Key);
+        w.Bytes(d.RangeEnd);
+        w.Flags(d.PrevKv);
     }
 
-    private static DeleteRangeRequest ReadDelete(ref SequenceReader<byte> r) =>
-        new() { Key = ReadBytes(ref r)!, RangeEnd = ReadBytes(ref r), PrevKv = ReadFlags(ref r, 1)[0] };
+    private static DeleteRangeRequest ReadDelete(ref WireReader r) =>
+        new() { Key = r.Bytes()!, RangeEnd = r.Bytes(), PrevKv = r.Flags(1)[0] };
 
-    private static void WriteRange(ArrayBufferWriter<byte> w, RangeRequest q)
+    private static void WriteRange(WireWriter w, RangeRequest q)
     {
-        WriteBytes(w, q.Key);
-        WriteBytes(w, q.RangeEnd);
-        WriteLong(w, q.Limit);
-        WriteLong(w, q.Revision);
-        WriteLong(w, (long)q.SortOrder);
-        WriteLong(w, (long)q.SortTarget);
-        WriteFlags(w, q.Serializable, q.KeysOnly, q.CountOnly);
-        WriteLong(w, q.MinModRevision);
-        WriteLong(w, q.MaxModRevision);
-        WriteLong(w, q.MinCreateRevision);
-        WriteLong(w, q.MaxCreateRevision);
+        w.Bytes(q.Key);
+        w.Bytes(q.RangeEnd);
+        w.Long(q.Limit);
+        w.Long(q.Revision);
+        w.Long((long)q.SortOrder);
+        w.Long((long)q.SortTarget);
+        w.Flags(q.Serializable, q.KeysOnly, q.CountOnly);
+        w.Long(q.MinModRevision);
+        w.Long(q.MaxModRevision);
+        w.Long(q.MinCreateRevision);
+        w.Long(q.MaxCreateRevision);
     }
 
-    private static RangeRequest ReadRange(ref SequenceReader<byte> r)
+    private static RangeRequest ReadRange(ref WireReader r)
     {
-        var key = ReadBytes(ref r)!;
-        var end = ReadBytes(ref r);
-        var limit = ReadLong(ref r);
-        var revision = ReadLong(ref r);
-        var order = (SortOrder)ReadLong(ref r);
-        var target = (SortTarget)ReadLong(ref r);
-        var f = ReadFlags(ref r, 3);
+        var key = r.Bytes()!;
+        var end = r.Bytes();
+        var limit = r.Long();
+        var revision = r.Long();
+        var order = (SortOrder)r.Long();
+        var target = (SortTarget)r.Long();
+        var f = r.Flags(3);
         return new RangeRequest
         {
             Key = key, RangeEnd = end, Limit = limit, Revision = revision, SortOrder = order, SortTarget = target,
             Serializable = f[0], KeysOnly = f[1], CountOnly = f[2],
-            MinModRevision = ReadLong(ref r), MaxModRevision = ReadLong(ref r),
-            MinCreateRevision = ReadLong(ref r), MaxCreateRevision = ReadLong(ref r),
+            MinModRevision = r.Long(), MaxModRevision = r.Long(),
+            MinCreateRevision = r.Long(), MaxCreateRevision = r.Long(),
         };
     }
 
-    private static void WriteTxn(ArrayBufferWriter<byte> w, TxnRequest t)
+    private static void WriteTxn(WireWriter w, TxnRequest t)
     {
-        WriteLong(w, t.Compare.Count);
+        w.Long(t.Compare.Count);
         foreach (var c in t.Compare)
         {
-            WriteBytes(w, c.Key);
-            WriteBytes(w, c.RangeEnd);
-            WriteLong(w, (long)c.Target);
-            WriteLong(w, (long)c.Result);
-            WriteLong(w, c.Number);
-            WriteBytes(w, c.Value);
+            w.Bytes(c.Key);
+            w.Bytes(c.RangeEnd);
+            w.Long((long)c.Target);
+            w.Long((long)c.Result);
+            w.Long(c.Number);
+            w.Bytes(c.Value);
         }
         WriteOps(w, t.Success);
         WriteOps(w, t.Failure);
     }
 
-    private static TxnRequest ReadTxn(ref SequenceReader<byte> r)
+    private static TxnRequest ReadTxn(ref WireReader r)
     {
-        var compares = new Compare[ReadCount(ref r)];
+        var compares = new Compare[r.Count()];
         for (var i = 0; i < compares.Length; i++)
         {
             compares[i] = new Compare
             {
-                Key = ReadBytes(ref r)!, RangeEnd = ReadBytes(ref r),
-                Target = (CompareTarget)ReadLong(ref r), Result = (CompareResult)ReadLong(ref r),
-                Number = ReadLong(ref r), Value = ReadBytes(ref r)!,
+                Key = r.Bytes()!, RangeEnd = r.Bytes(),
+                Target = (CompareTarget)r.Long(), Result = (CompareResult)r.Long(),
+                Number = r.Long(), Value = r.Bytes()!,
             };
         }
         var success = ReadOps(ref r);
@@ -181,27 +175,27 @@ internal static class CommandCodec
         return new TxnRequest { Compare = compares, Success = success, Failure = failure };
     }
 
-    private static void WriteOps(ArrayBufferWriter<byte> w, IReadOnlyList<RequestOp> ops)
+    private static void WriteOps(WireWriter w, IReadOnlyList<RequestOp> ops)
     {
-        WriteLong(w, ops.Count);
+        w.Long(ops.Count);
         foreach (var op in ops)
         {
             switch (op)
             {
                 case { Range: { } range }:
-                    w.Write([(byte)Kind.Range]);
+                    w.Byte((byte)Kind.Range);
                     WriteRange(w, range);
                     break;
                 case { Put: { } put }:
-                    w.Write([(byte)Kind.Put]);
+                    w.Byte((byte)Kind.Put);
                     WritePut(w, put);
                     break;
                 case { DeleteRange: { } delete }:
-                    w.Write([(byte)Kind.DeleteRange]);
+                    w.Byte((byte)Kind.DeleteRange);
                     WriteDelete(w, delete);
                     break;
                 case { Txn: { } txn }:
-                    w.Write([(byte)Kind.Txn]);
+                    w.Byte((byte)Kind.Txn);
                     WriteTxn(w, txn);
                     break;
                 default:
@@ -210,12 +204,12 @@ internal static class CommandCodec
         }
     }
 
-    private static RequestOp[] ReadOps(ref SequenceReader<byte> r)
+    private static RequestOp[] ReadOps(ref WireReader r)
     {
-        var ops = new RequestOp[ReadCount(ref r)];
+        var ops = new RequestOp[r.Count()];
         for (var i = 0; i < ops.Length; i++)
         {
-            ops[i] = (Kind)ReadByte(ref r) switch
+            ops[i] = (Kind)r.Byte() switch
             {
                 Kind.Range => RequestOp.Of(ReadRange(ref r)),
                 Kind.Put => RequestOp.Of(ReadPut(ref r)),
@@ -226,94 +220,4 @@ internal static class CommandCodec
         }
         return ops;
     }
-
-    private static void WriteFlags(ArrayBufferWriter<byte> w, params ReadOnlySpan<bool> flags)
-    {
-        byte bits = 0;
-        for (var i = 0; i < flags.Length; i++)
-        {
-            bits |= flags[i] ? (byte)(1 << i) : (byte)0;
-        }
-        w.Write([bits]);
-    }
-
-    private static bool[] ReadFlags(ref SequenceReader<byte> r, int count)
-    {
-        var bits = ReadByte(ref r);
-        var flags = new bool[count];
-        for (var i = 0; i < count; i++)
-        {
-            flags[i] = (bits & (1 << i)) != 0;
-        }
-        return flags;
-    }
-
-    private static void WriteBytes(ArrayBufferWriter<byte> w, byte[]? bytes)
-    {
-        WriteLong(w, bytes is null ? -1 : bytes.Length);
-        if (bytes is { Length: > 0 })
-        {
-            w.Write(bytes);
-        }
-    }
-
-    private static byte[]? ReadBytes(ref SequenceReader<byte> r)
-    {
-        var length = ReadLong(ref r);
-        if (length < 0)
-        {
-            return null;
-        }
-        if (length == 0)
-        {
-            return Bytes.Empty;
-        }
-        if (length > r.Remaining)
-        {
-            throw new InvalidDataException($"a byte string of {length} bytes runs past the command");
-        }
-        var bytes = new byte[length];
-        r.TryCopyTo(bytes);
-        r.Advance(length);
-        return bytes;
-    }
-
-    private static int ReadCount(ref SequenceReader<byte> r)
-    {
-        var count = ReadLong(ref r);
-        return count is >= 0 and <= int.MaxValue ? (int)count : throw new InvalidDataException($"bad count {count}");
-    }
-
-    /// <summary>Zig-zag LEB128, so small negative numbers (a null length) stay short.</summary>
-    private static void WriteLong(ArrayBufferWriter<byte> w, long value)
-    {
-        var v = (ulong)((value << 1) ^ (value >> 63));
-        Span<byte> buffer = stackalloc byte[10];
-        var n = 0;
-        while (v >= 0x80)
-        {
-            buffer[n++] = (byte)(v | 0x80);
-            v >>= 7;
-        }
-        buffer[n++] = (byte)v;
-        w.Write(buffer[..n]);
-    }
-
-    private static long ReadLong(ref SequenceReader<byte> r)
-    {
-        ulong v = 0;
-        for (var shift = 0; shift < 70; shift += 7)
-        {
-            var b = ReadByte(ref r);
-            v |= (ulong)(b & 0x7f) << shift;
-            if (b < 0x80)
-            {
-                return (long)(v >> 1) ^ -(long)(v & 1);
-            }
-        }
-        throw new InvalidDataException("varint too long");
-    }
-
-    private static byte ReadByte(ref SequenceReader<byte> r) =>
-        r.TryRead(out var b) ? b : throw new InvalidDataException("truncated command");
 }

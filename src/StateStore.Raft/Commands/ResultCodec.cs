@@ -1,0 +1,170 @@
+using System.Buffers;
+using System.Text;
+using StateStore.Kv;
+
+namespace StateStore.Raft.Commands;
+
+/// <summary>
+/// The answer to a forwarded write, as the leader's state machine computed it: a status, an error
+/// message and, on success, the response (put, delete, txn with nested ranges, or compact).
+/// </summary>
+internal static class ResultCodec
+{
+    private const byte Format = 1;
+
+    public static byte[] Encode(object result)
+    {
+        var w = new WireWriter();
+        w.Byte(Format);
+        switch (result)
+        {
+            case KvResult<PutResponse> r: Envelope(w, r, 1, v => Put(w, v)); break;
+            case KvResult<DeleteRangeResponse> r: Envelope(w, r, 2, v => Delete(w, v)); break;
+            case KvResult<TxnResponse> r: Envelope(w, r, 3, v => Txn(w, v)); break;
+            case KvResult<CompactResponse> r: Envelope(w, r, 4, v => w.Long(v.Revision)); break;
+            default: throw new ArgumentException($"cannot encode a {result.GetType().Name}", nameof(result));
+        }
+        return w.ToArray();
+    }
+
+    public static KvResult<T> Decode<T>(ReadOnlySequence<byte> payload)
+    {
+        var r = new WireReader(payload);
+        if (r.Byte() != Format)
+        {
+            throw new InvalidDataException("unknown result format");
+        }
+        var kind = r.Byte();
+        var status = (KvStatus)r.Long();
+        if (status != KvStatus.Ok)
+        {
+            var error = Encoding.UTF8.GetString(r.Bytes()!);
+            r.ExpectEnd();
+            return KvResult<T>.Fail(status, error);
+        }
+        object value = kind switch
+        {
+            1 => ReadPut(ref r),
+            2 => ReadDelete(ref r),
+            3 => ReadTxn(ref r),
+            4 => new CompactResponse(r.Long()),
+            _ => throw new InvalidDataException($"unknown result kind {kind}"),
+        };
+        r.ExpectEnd();
+        return value is T typed ? KvResult<T>.Ok(typed) : throw new InvalidDataException($"expected a {typeof(T).Name}, got a {value.GetType().Name}");
+    }
+
+    private static void Envelope<T>(WireWriter w, KvResult<T> result, byte kind, Action<T> body)
+    {
+        w.Byte(kind);
+        w.Long((long)result.Status);
+        if (result.IsOk)
+        {
+            body(result.Value);
+        }
+        else
+        {
+            w.Bytes(Encoding.UTF8.GetBytes(result.Error ?? ""));
+        }
+    }
+
+    private static void Kv(WireWriter w, KeyValue? kv)
+    {
+        w.Byte(kv is null ? (byte)0 : (byte)1);
+        if (kv is not null)
+        {
+            w.Bytes(kv.Key);
+            w.Bytes(kv.Value);
+            w.Long(kv.CreateRevision);
+            w.Long(kv.ModRevision);
+            w.Long(kv.Version);
+            w.Long(kv.Lease);
+        }
+    }
+
+    private static KeyValue? ReadKv(ref WireReader r) =>
+        r.Byte() == 0 ? null : new KeyValue(r.Bytes()!, r.Bytes()!, r.Long(), r.Long(), r.Long(), r.Long());
+
+    private static void Kvs(WireWriter w, IReadOnlyList<KeyValue> kvs)
+    {
+        w.Long(kvs.Count);
+        foreach (var kv in kvs)
+        {
+            Kv(w, kv);
+        }
+    }
+
+    private static List<KeyValue> ReadKvs(ref WireReader r)
+    {
+        var kvs = new List<KeyValue>(r.Count());
+        for (var i = kvs.Capacity; i > 0; i--)
+        {
+            kvs.Add(ReadKv(ref r) ?? throw new InvalidDataException("a null key-value in a list"));
+        }
+        return kvs;
+    }
+
+    private static void Put(WireWriter w, PutResponse p)
+    {
+        w.Long(p.Revision);
+        Kv(w, p.PrevKv);
+    }
+
+    private static PutResponse ReadPut(ref WireReader r) => new(r.Long(), ReadKv(ref r));
+
+    private static void Delete(WireWriter w, DeleteRangeResponse d)
+    {
+        w.Long(d.Revision);
+        w.Long(d.Deleted);
+        Kvs(w, d.PrevKvs);
+    }
+
+    private static DeleteRangeResponse ReadDelete(ref WireReader r) => new(r.Long(), r.Long(), ReadKvs(ref r));
+
+    private static void Range(WireWriter w, RangeResponse q)
+    {
+        w.Long(q.Revision);
+        Kvs(w, q.Kvs);
+        w.Byte(q.More ? (byte)1 : (byte)0);
+        w.Long(q.Count);
+    }
+
+    private static RangeResponse ReadRange(ref WireReader r) => new(r.Long(), ReadKvs(ref r), r.Byte() == 1, r.Long());
+
+    private static void Txn(WireWriter w, TxnResponse t)
+    {
+        w.Long(t.Revision);
+        w.Byte(t.Succeeded ? (byte)1 : (byte)0);
+        w.Long(t.Responses.Count);
+        foreach (var op in t.Responses)
+        {
+            switch (op)
+            {
+                case { Range: { } range }: w.Byte(1); Range(w, range); break;
+                case { Put: { } put }: w.Byte(2); Put(w, put); break;
+                case { DeleteRange: { } delete }: w.Byte(3); Delete(w, delete); break;
+                case { Txn: { } txn }: w.Byte(4); Txn(w, txn); break;
+                default: throw new ArgumentException("a txn response names no operation");
+            }
+        }
+    }
+
+    private static TxnResponse ReadTxn(ref WireReader r)
+    {
+        var revision = r.Long();
+        var succeeded = r.Byte() == 1;
+        var responses = new ResponseOp[r.Count()];
+        for (var i = 0; i < responses.Length; i++)
+        {
+            responses[i] = r.Byte() switch
+            {
+                1 => new ResponseOp { Range = ReadRange(ref r) },
+                2 => new ResponseOp { Put = ReadPut(ref r) },
+                3 => new ResponseOp { DeleteRange = ReadDelete(ref r) },
+                4 => new ResponseOp { Txn = ReadTxn(ref r) },
+                var kind => throw new InvalidDataException($"unknown txn response {kind}"),
+            };
+        }
+        return new TxnResponse(revision, succeeded, responses);
+    }
+}

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace StateStore.Raft;
+
+/// <summary>The Raft layer's log messages.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Store restored at applied index {Index}, revision {Revision}; snapshot {Snapshot}")]
+    public static partial void Restored(ILogger logger, long index, long revision, long snapshot);
+
+    [LoggerMessage(2, LogLevel.Critical, "Applying entry {Index} failed; the member stops")]
+    public static partial void ApplyFailed(ILogger logger, long index, Exception error);
+
+    [LoggerMessage(3, LogLevel.Error, "Entry {Index} is not a command this member can read; skipped (as on every member)")]
+    public static partial void UndecodableEntry(ILogger logger, long index, Exception error);
+
+    [LoggerMessage(4, LogLevel.Information, "Snapshot taken at index {Index}, revision {Revision}")]
+    public static partial void SnapshotTaken(ILogger logger, long index, long revision);
+
+    [LoggerMessage(5, LogLevel.Information, "Installing snapshot {Index} (term {Term}) from the leader")]
+    public static partial void SnapshotInstalling(ILogger logger, long index, long term);
+
+    [LoggerMessage(6, LogLevel.Information, "Installed snapshot {Index}; store at revision {Revision}")]
+    public static partial void SnapshotInstalled(ILogger logger, long index, long revision);
+
+    [LoggerMessage(7, LogLevel.Information, "Leader is now {Leader} (term {Term})")]
+    public static partial void LeaderChanged(ILogger logger, string leader, long term);
+
+    [LoggerMessage(8, LogLevel.Warning, "Forwarding to the leader at {Leader} failed: {Reason}")]
+    public static partial void ForwardFailed(ILogger logger, string leader, string reason);
+}

@@ -1,0 +1,163 @@
+using System.Net;
+using DotNext.Net.Cluster.Consensus.Raft;
+using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
+using Microsoft.Extensions.Logging;
+using StateStore.Kv;
+using StateStore.Raft.Forwarding;
+using StateStore.Raft.Membership;
+using StateStore.Raft.StateMachine;
+using StateStore.Raft.Wal;
+
+namespace StateStore.Raft;
+
+/// <summary>
+/// One control-plane member: the MVCC store behind a Raft state machine, DotNext's write-ahead log
+/// (made durable before followers acknowledge) and a RaftCluster over TCP, with the replicated
+/// <see cref="IKvStore"/> on top.
+/// </summary>
+public sealed class RaftMember : IAsyncDisposable
+{
+    private readonly RaftCluster _cluster;
+    private readonly DurableWriteAheadLog _wal;
+    private readonly KvStateMachine _machine;
+    private readonly EndPointConfigurationStorage _configuration;
+    private readonly MemberInfo _info;
+    private readonly MemberPaths _paths;
+    private readonly ILogger _logger;
+    private int _disposed;
+
+    private RaftMember(RaftCluster cluster, DurableWriteAheadLog wal, KvStateMachine machine, EndPointConfigurationStorage configuration,
+        MemberInfo info, MemberPaths paths, ReplicatedKvStore store, ILogger logger)
+    {
+        _cluster = cluster;
+        _wal = wal;
+        _machine = machine;
+        _configuration = configuration;
+        _info = info;
+        _paths = paths;
+        Store = store;
+        _logger = logger;
+        _cluster.LeaderChanged += OnLeaderChanged;
+        _machine.Fatal += error => Fatal?.Invoke(error);
+    }
+
+    /// <summary>The replicated store clients use.</summary>
+    public ReplicatedKvStore Store { get; }
+
+    public string Name => _info.Name;
+
+    public ulong MemberId => _info.MemberId;
+
+    public ulong ClusterId => _info.ClusterId;
+
+    /// <summary>True while this member leads.</summary>
+    public bool IsLeader => _cluster.Leader is { IsRemote: false };
+
+    /// <summary>Raised when the member hit damage it cannot go on from; the host should stop.</summary>
+    public event Action<Exception>? Fatal;
+
+    /// <summary>Opens (or creates) the member's data folder and joins the cluster.</summary>
+    public static async Task<RaftMember> StartAsync(RaftMemberOptions options, IProposalForwarder forwarder, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var logger = loggers.CreateLogger("StateStore.Raft");
+        var paths = new MemberPaths(options.DataDirectory);
+        Directory.CreateDirectory(paths.Root);
+        var clusterId = options.JoinExisting ? 0 : MemberInfo.ClusterIdOf(options.InitialCluster);
+        var info = MemberInfo.LoadOrCreate(paths.Identity, options.Name, options.PeerEndPoint, clusterId);
+
+        // The state machine restores its store first: the WAL reads its snapshot index when constructed.
+        var machine = new KvStateMachine(paths, options.Store, options.Snapshots, logger);
+        DurableWriteAheadLog? wal = null;
+        EndPointConfigurationStorage? configuration = null;
+        try
+        {
+            wal = new DurableWriteAheadLog(new WriteAheadLog.Options
+            {
+                Location = paths.Wal,
+                MemoryManagement = Failpoints.PrivateWalMemory ? WriteAheadLog.MemoryManagementStrategy.PrivateMemory : WriteAheadLog.MemoryManagementStrategy.SharedMemory,
+            }, machine);
+            configuration = await EndPointConfigurationStorage.OpenAsync(
+                paths.Members, options.JoinExisting ? null : options.InitialCluster.Select(m => (EndPoint)m.Peer), cancellationToken).ConfigureAwait(false);
+            var election = (int)options.ElectionTimeout.TotalMilliseconds;
+            var config = new RaftCluster.TcpConfiguration(options.PeerEndPoint)
+            {
+                ConfigurationStorage = configuration,
+                LowerElectionTimeout = election,
+                UpperElectionTimeout = election * 2,
+                HeartbeatThreshold = Math.Clamp(options.HeartbeatInterval / options.ElectionTimeout, 0.01, 0.5),
+                RequestTimeout = TimeSpan.FromMilliseconds(Math.Max(election, 1000)),
+                ColdStart = false,
+                AggressiveLeaderStickiness = true,
+                TransmissionBlockSize = 65535,
+                LoggerFactory = loggers,
+            };
+            config.Metadata[MemberMetadata.Name] = info.Name;
+            config.Metadata[MemberMetadata.ClientUrl] = options.AdvertiseClientUrl.ToString();
+            config.Metadata[MemberMetadata.ClusterId] = info.ClusterId.ToString("x16");
+            var cluster = new RaftCluster(config) { AuditTrail = wal };
+            var store = new ReplicatedKvStore(cluster, machine, forwarder, info, options.RequestTimeout, logger);
+            var member = new RaftMember(cluster, wal, machine, configuration, info, paths, store, logger);
+            await cluster.StartAsync(cancellationToken).ConfigureAwait(false);
+            return member;
+        }
+        catch
+        {
+            if (wal is not null)
+            {
+                await wal.DisposeAsync().ConfigureAwait(false);
+            }
+            configuration?.Dispose();
+            machine.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Waits until some member leads (this one or another).</summary>
+    public async Task<bool> WaitForLeaderAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        await _cluster.WaitForLeaderAsync(timeout, cancellationToken).ConfigureAwait(false) is not null;
+
+    private void OnLeaderChanged(RaftCluster<RaftClusterMember> cluster, RaftClusterMember? leader)
+    {
+        Log.LeaderChanged(_logger, leader?.EndPoint.ToString() ?? "none", cluster.Term);
+        if (leader is { IsRemote: true } && _info.ClusterId == 0)
+        {
+            _ = LearnClusterIdAsync(leader);
+        }
+    }
+
+    private async Task LearnClusterIdAsync(RaftClusterMember leader)
+    {
+        try
+        {
+            var metadata = await leader.GetMetadataAsync(false, CancellationToken.None).ConfigureAwait(false);
+            if (metadata.TryGetValue(MemberMetadata.ClusterId, out var text) && ulong.TryParse(text, System.Globalization.NumberStyles.HexNumber, null, out var id))
+            {
+                _info.LearnClusterId(id, _paths.Identity);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or DotNext.Net.Cluster.MemberUnavailableException)
+        {
+            // Learned on the next leader change.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        _cluster.LeaderChanged -= OnLeaderChanged;
+        try
+        {
+            await _cluster.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            await _cluster.DisposeAsync().ConfigureAwait(false);
+            await _wal.DisposeAsync().ConfigureAwait(false);
+            _configuration.Dispose();
+            _machine.Dispose();
+        }
+    }
+}

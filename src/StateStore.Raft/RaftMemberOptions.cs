@@ -1,0 +1,41 @@
+using System.Net;
+using StateStore.Raft.StateMachine;
+using StateStore.Storage;
+
+namespace StateStore.Raft;
+
+/// <summary>How to run one member: etcd's flags, in their typed form.</summary>
+public sealed record RaftMemberOptions
+{
+    /// <summary>etcd's --name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>etcd's --data-dir.</summary>
+    public required string DataDirectory { get; init; }
+
+    /// <summary>Where this member listens for Raft traffic (etcd's --listen-peer-urls).</summary>
+    public required IPEndPoint PeerEndPoint { get; init; }
+
+    /// <summary>The client URL other members forward writes to (etcd's --advertise-client-urls).</summary>
+    public required Uri AdvertiseClientUrl { get; init; }
+
+    /// <summary>etcd's --initial-cluster: every founding member's name and peer endpoint.</summary>
+    public required IReadOnlyList<(string Name, IPEndPoint Peer)> InitialCluster { get; init; }
+
+    /// <summary>etcd's --initial-cluster-state existing: join a running cluster (after MemberAdd) instead of founding one.</summary>
+    public bool JoinExisting { get; init; }
+
+    /// <summary>etcd's --heartbeat-interval (default 100 ms).</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>etcd's --election-timeout (default 1000 ms); elections wait a random time in [timeout, 2 × timeout).</summary>
+    public TimeSpan ElectionTimeout { get; init; } = TimeSpan.FromMilliseconds(1000);
+
+    /// <summary>How long a request may wait for a leader and a commit.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(7);
+
+    public SnapshotPolicy Snapshots { get; init; } = SnapshotPolicy.Default;
+
+    /// <summary>Memory settings of the store; its DataDirectory is replaced by the member's.</summary>
+    public MvccStoreOptions Store { get; init; } = new() { DataDirectory = "." };
+}

@@ -1,0 +1,53 @@
+using DotNext.Net.Cluster.Consensus.Raft;
+using StateStore.Kv;
+using StateStore.Storage.Validation;
+
+namespace StateStore.Raft;
+
+public sealed partial class ReplicatedKvStore
+{
+    private static readonly KvFailure NoLeader = new(KvStatus.Unavailable, "etcdserver: no leader");
+
+    public async ValueTask<KvResult<RangeResponse>> RangeAsync(RangeRequest request, CancellationToken cancellationToken = default)
+    {
+        if (RequestValidator.Validate(request) is { } invalid)
+        {
+            return invalid;
+        }
+        if (!request.Serializable && await BarrierAsync(cancellationToken).ConfigureAwait(false) is { } unavailable)
+        {
+            return unavailable;
+        }
+        return OnStore(store => store.Range(request));
+    }
+
+    public ValueTask<KvResult<IKvWatch>> WatchAsync(WatchRequest request, CancellationToken cancellationToken = default) =>
+        new(ResumableWatch.Start(_machine, request));
+
+    /// <summary>
+    /// A linearizable read waits until this member has applied everything the leader had committed
+    /// when the read arrived (DotNext's strong read barrier: ReadIndex, confirmed by a heartbeat round).
+    /// </summary>
+    private async ValueTask<KvFailure?> BarrierAsync(CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(RequestTimeout);
+        try
+        {
+            await _cluster.ApplyReadBarrierAsync(ReadBarrierType.Strong, deadline.Token).ConfigureAwait(false);
+            return null;
+        }
+        catch (QuorumUnreachableException)
+        {
+            return NoLeader;
+        }
+        catch (NotLeaderException)
+        {
+            return LeaderChanged;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return TimedOut;
+        }
+    }
+}

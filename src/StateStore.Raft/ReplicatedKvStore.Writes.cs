@@ -1,0 +1,193 @@
+using DotNext.Net.Cluster.Consensus.Raft;
+using StateStore.Kv;
+using StateStore.Raft.Commands;
+using StateStore.Raft.Forwarding;
+using StateStore.Raft.StateMachine;
+using StateStore.Storage.Validation;
+
+namespace StateStore.Raft;
+
+public sealed partial class ReplicatedKvStore
+{
+    private static readonly KvFailure TimedOut = new(KvStatus.Unavailable, "etcdserver: request timed out");
+    private static readonly KvFailure LeaderChanged = new(KvStatus.NotLeader, "etcdserver: leader changed");
+
+    public ValueTask<KvResult<PutResponse>> PutAsync(PutRequest request, CancellationToken cancellationToken = default) =>
+        RequestValidator.Validate(request) is { } invalid ? new(invalid) : ProposeAsync<PutResponse>(request, cancellationToken);
+
+    public ValueTask<KvResult<DeleteRangeResponse>> DeleteRangeAsync(DeleteRangeRequest request, CancellationToken cancellationToken = default) =>
+        RequestValidator.Validate(request) is { } invalid ? new(invalid) : ProposeAsync<DeleteRangeResponse>(request, cancellationToken);
+
+    public ValueTask<KvResult<CompactResponse>> CompactAsync(CompactRequest request, CancellationToken cancellationToken = default) =>
+        ProposeAsync<CompactResponse>(request, cancellationToken);
+
+    public async ValueTask<KvResult<TxnResponse>> TxnAsync(TxnRequest request, CancellationToken cancellationToken = default)
+    {
+        if (RequestValidator.Validate(request) is { } invalid)
+        {
+            return invalid;
+        }
+        if (IsReadOnly(request))
+        {
+            // Like etcd, a txn that cannot write is a linearizable read, not a log entry.
+            return await BarrierAsync(cancellationToken).ConfigureAwait(false) is { } unavailable
+                ? unavailable
+                : OnStore(store => store.Txn(request));
+        }
+        return await ProposeAsync<TxnResponse>(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static bool IsReadOnly(TxnRequest txn) =>
+        txn.Success.Concat(txn.Failure).All(op => op.Range is not null || (op.Txn is { } nested && IsReadOnly(nested)));
+
+    /// <summary>
+    /// Replicates a write and returns the result the state machine computed for it. On the leader the
+    /// proposal rides along as the entry's context; a follower forwards the encoded command and gets
+    /// the leader's result back. Only a write the leader never appended is sent again; when the outcome
+    /// is ambiguous the proposal waits (by request id) for the entry to show up in this member's log.
+    /// </summary>
+    private async ValueTask<KvResult<T>> ProposeAsync<T>(object body, CancellationToken cancellationToken)
+    {
+        var proposal = _machine.Proposals.Register();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(RequestTimeout);
+        try
+        {
+            var command = CommandCodec.Encode(new Command(proposal.Id, body));
+            while (true)
+            {
+                var leader = _cluster.Leader ?? await _cluster.WaitForLeaderAsync(RequestTimeout, deadline.Token).ConfigureAwait(false);
+                if (leader is null)
+                {
+                    return TimedOut;
+                }
+                if (!leader.IsRemote)
+                {
+                    if (!IsReadyLeader)
+                    {
+                        // Elected, but its first entry is not committed yet: it cannot replicate.
+                        await Task.Delay(TimeSpan.FromMilliseconds(10), deadline.Token).ConfigureAwait(false);
+                        continue;
+                    }
+                    try
+                    {
+                        await _cluster.ReplicateAsync(command, proposal, deadline.Token).ConfigureAwait(false);
+                    }
+                    catch (NotLeaderException)
+                    {
+                        return await AwaitAmbiguousAsync<T>(proposal, deadline.Token).ConfigureAwait(false);
+                    }
+                    return Unbox<T>(await proposal.Result.WaitAsync(deadline.Token).ConfigureAwait(false));
+                }
+                var reply = await _forwarder.ForwardAsync(await ClientUrlOfAsync(leader, deadline.Token).ConfigureAwait(false), command, deadline.Token).ConfigureAwait(false);
+                switch (reply.Status)
+                {
+                    case ForwardStatus.Applied:
+                        // As etcd: answer once this member has applied the write too, so what its
+                        // client wrote here is visible here (serializable reads, watches, status).
+                        await WaitForLocalApplyAsync(proposal, deadline.Token).ConfigureAwait(false);
+                        return ResultCodec.Decode<T>(new(reply.Result!));
+                    case ForwardStatus.Ambiguous:
+                        Log.ForwardFailed(_logger, leader.EndPoint.ToString() ?? "", reply.Reason ?? "");
+                        return await AwaitAmbiguousAsync<T>(proposal, deadline.Token).ConfigureAwait(false);
+                    default:
+                        // Not appended anywhere: wait a beat for the leadership to settle and send it again.
+                        await Task.Delay(TimeSpan.FromMilliseconds(20), deadline.Token).ConfigureAwait(false);
+                        break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return TimedOut;
+        }
+        finally
+        {
+            _machine.Proposals.Forget(proposal);
+        }
+    }
+
+    /// <summary>
+    /// Waits until this member applies a write the leader has committed (the leader pushed the commit
+    /// index before replying, so this is short). Should this member lag, the committed answer stands.
+    /// </summary>
+    private async ValueTask WaitForLocalApplyAsync(Proposal proposal, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await proposal.Result.WaitAsync(_cluster.ElectionTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Leadership moved while the write was in flight: it commits if the new leader kept the entry.
+    /// Wait up to two election timeouts for it to be applied here; otherwise answer "leader changed".
+    /// </summary>
+    private async ValueTask<KvResult<T>> AwaitAmbiguousAsync<T>(Proposal proposal, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await proposal.Result.WaitAsync(_cluster.ElectionTimeout * 2, cancellationToken).ConfigureAwait(false);
+            return Unbox<T>(result);
+        }
+        catch (TimeoutException)
+        {
+            return LeaderChanged;
+        }
+    }
+
+    /// <summary>True when this member leads and its term's first entry is committed (DotNext's leadership token).</summary>
+    private bool IsReadyLeader => _cluster.Leader is { IsRemote: false } && !_cluster.LeadershipToken.IsCancellationRequested;
+
+    private static KvResult<T> Unbox<T>(object? result) =>
+        result is KvResult<T> typed ? typed : KvFailure.Of(KvStatus.Unavailable);
+
+    /// <summary>The leader's side of forwarding: replicate a follower's command and answer with its result.</summary>
+    public async Task<ForwardReply> AcceptForwardedAsync(byte[] command, CancellationToken cancellationToken)
+    {
+        if (!IsReadyLeader)
+        {
+            return ForwardReply.NotLeader("not leader (or not yet ready to replicate)");
+        }
+        Command decoded;
+        try
+        {
+            decoded = CommandCodec.Decode(new(command));
+        }
+        catch (InvalidDataException e)
+        {
+            return ForwardReply.NotLeader($"undecodable command: {e.Message}");
+        }
+        var proposal = new Proposal(decoded.Id);
+        try
+        {
+            await _cluster.ReplicateAsync(command, proposal, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NotLeaderException)
+        {
+            return ForwardReply.Ambiguous("leadership lost while replicating");
+        }
+        // Push the new commit index to the followers now rather than at the next heartbeat, so the
+        // forwarding member can apply the write before it answers its client.
+        try
+        {
+            await _cluster.ForceReplicationAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (NotLeaderException)
+        {
+            // Committed already; the followers learn the commit index from the next leader.
+        }
+        return await proposal.Result.ConfigureAwait(false) is { } result
+            ? new ForwardReply(ForwardStatus.Applied, ResultCodec.Encode(result), null)
+            : ForwardReply.Ambiguous("member stopping");
+    }
+
+    private async ValueTask<Uri> ClientUrlOfAsync(RaftClusterMember leader, CancellationToken cancellationToken)
+    {
+        var metadata = await leader.GetMetadataAsync(false, cancellationToken).ConfigureAwait(false);
+        return metadata.TryGetValue(MemberMetadata.ClientUrl, out var url) ? new Uri(url) : throw new InvalidOperationException($"leader {leader.EndPoint} advertises no client URL");
+    }
+}

@@ -1,0 +1,153 @@
+using System.Buffers;
+using DotNext.IO;
+using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
+using Microsoft.Extensions.Logging;
+using StateStore.Kv;
+using StateStore.Raft.Commands;
+using StateStore.Storage;
+
+namespace StateStore.Raft.StateMachine;
+
+/// <summary>
+/// Applies committed log entries to the <see cref="MvccStore"/>, in log order, and serves the WAL's
+/// snapshots: FASTER checkpoints taken every <see cref="SnapshotPolicy.EveryEntries"/> entries, and
+/// installs snapshots a leader streams to this member when it is too far behind.
+/// </summary>
+/// <remarks>
+/// The WAL learns where the store stands only from <see cref="ISnapshotManager.Snapshot"/>: at start it
+/// replays from the snapshot's index, and entries the store's own checkpoint already holds are
+/// skipped here. An exception escaping ApplyAsync stops DotNext's WAL for good, so one is raised only
+/// for damage that must stop the member (<see cref="Fatal"/> tells the host).
+/// </remarks>
+internal sealed partial class KvStateMachine : IStateMachine, IDisposable
+{
+    private readonly MemberPaths _paths;
+    private readonly MvccStoreOptions _storeOptions;
+    private readonly SnapshotPolicy _policy;
+    private readonly ILogger _logger;
+    private volatile MvccStore _store;
+    private long _appliedIndex;
+    private long _appliedTerm;
+    private long _checkpointIndex;
+    private volatile StoreSnapshot? _published;
+    private StoreSnapshot? _pending;
+
+    public KvStateMachine(MemberPaths paths, MvccStoreOptions storeOptions, SnapshotPolicy policy, ILogger logger)
+    {
+        _paths = paths;
+        _storeOptions = storeOptions with { DataDirectory = paths.Store };
+        _policy = policy;
+        _logger = logger;
+        paths.RecoverStoreSwap();
+        Directory.CreateDirectory(paths.Snapshots);
+        _store = MvccStore.Open(_storeOptions);
+        var checkpointed = _store.Checkpointed;
+        _appliedIndex = _checkpointIndex = checkpointed.Index;
+        _appliedTerm = checkpointed.Term;
+        // The newest snapshot at or below the store's checkpoint; entries between them are in the WAL
+        // (it drops entries only up to a published snapshot) and are skipped as already applied.
+        var latest = paths.ListSnapshots().LastOrDefault(s => s.Index <= checkpointed.Index);
+        _published = latest.Path is null ? null : new StoreSnapshot(latest.Path, latest.Index, latest.Term);
+        Log.Restored(_logger, checkpointed.Index, _store.Revision, _published?.Index ?? 0);
+    }
+
+    /// <summary>Raised when applying hit damage the member cannot go on from.</summary>
+    public event Action<Exception>? Fatal;
+
+    /// <summary>Raised after an installed snapshot replaced the store (watches move to the new one).</summary>
+    public event Action<MvccStore>? StoreReplaced;
+
+    /// <summary>The store; replaced when a snapshot is installed.</summary>
+    public MvccStore Store => _store;
+
+    public ProposalRegistry Proposals { get; } = new();
+
+    public long AppliedIndex => Volatile.Read(ref _appliedIndex);
+
+    ISnapshot? ISnapshotManager.Snapshot
+    {
+        get
+        {
+            if (Failpoints.SlowWalFlush && SlowDisk.CalledFromWalFlusher())
+            {
+                Thread.Sleep(SlowDisk.FlushDelay);
+            }
+            return _published;
+        }
+    }
+
+    async ValueTask<long> IStateMachine.ApplyAsync(LogEntry entry, CancellationToken token)
+    {
+        try
+        {
+            if (entry.IsSnapshot)
+            {
+                return await InstallAsync(entry, token).ConfigureAwait(false);
+            }
+            if (entry.Index <= _appliedIndex)
+            {
+                return _appliedIndex; // already in the store's checkpoint
+            }
+            if (!entry.IsConfiguration && await ReadPayloadAsync(entry, token).ConfigureAwait(false) is { IsEmpty: false } payload)
+            {
+                ApplyCommand(entry, payload);
+            }
+            _appliedTerm = entry.Term;
+            Volatile.Write(ref _appliedIndex, entry.Index);
+            await MaybeSnapshotAsync(token).ConfigureAwait(false);
+            return entry.Index;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.ApplyFailed(_logger, entry.Index, e);
+            Fatal?.Invoke(e);
+            throw;
+        }
+    }
+
+    private static async ValueTask<ReadOnlySequence<byte>> ReadPayloadAsync(LogEntry entry, CancellationToken token) =>
+        entry.TryGetPayload(out var payload) ? payload : new ReadOnlySequence<byte>(await entry.ToByteArrayAsync(token: token).ConfigureAwait(false));
+
+    private void ApplyCommand(LogEntry entry, ReadOnlySequence<byte> payload)
+    {
+        Command command;
+        try
+        {
+            command = CommandCodec.Decode(payload);
+        }
+        catch (InvalidDataException e)
+        {
+            // Every member reads the same bytes and skips them the same way, so the stores stay equal.
+            Log.UndecodableEntry(_logger, entry.Index, e);
+            return;
+        }
+        object result = command.Body switch
+        {
+            PutRequest put => _store.Put(put),
+            DeleteRangeRequest delete => _store.DeleteRange(delete),
+            TxnRequest txn => _store.Txn(txn),
+            CompactRequest compact => _store.Compact(compact),
+            _ => throw new InvalidOperationException($"no apply for {command.Body.GetType().Name}"),
+        };
+        Proposals.Complete(command.Id, entry.Context, result);
+    }
+
+    ValueTask ISnapshotManager.ReclaimGarbageAsync(long watermark, CancellationToken token)
+    {
+        var published = _published?.Index ?? 0;
+        foreach (var (index, _, path) in _paths.ListSnapshots())
+        {
+            if (index < watermark && index < published)
+            {
+                Directory.Delete(path, recursive: true);
+            }
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        Proposals.CancelAll();
+        _store.Dispose();
+    }
+}

@@ -1,0 +1,79 @@
+using System.Net;
+using StateStore.Raft.StateMachine;
+using StateStore.Storage;
+using StateStore.Testing;
+
+namespace StateStore.Raft.Tests.Cluster;
+
+/// <summary>
+/// N members in this process on loopback: real TCP between them, real HTTP/2 forwarding, each with its
+/// own data folder under the test's temp directory.
+/// </summary>
+public sealed class RaftTestCluster : IAsyncDisposable
+{
+    private RaftTestCluster(List<TestMember> members) => Members = members;
+
+    public IReadOnlyList<TestMember> Members { get; }
+
+    public static async Task<RaftTestCluster> StartAsync(int size, string root, CancellationToken cancellationToken, SnapshotPolicy? snapshots = null)
+    {
+        var peers = Enumerable.Range(0, size).Select(i => (Name: $"m{i}", Peer: new IPEndPoint(IPAddress.Loopback, FreePorts.Next()))).ToList();
+        var members = peers.Select(p =>
+        {
+            var clientPort = FreePorts.Next();
+            return new TestMember(new RaftMemberOptions
+            {
+                Name = p.Name,
+                DataDirectory = Path.Combine(root, p.Name),
+                PeerEndPoint = p.Peer,
+                AdvertiseClientUrl = new Uri($"http://127.0.0.1:{clientPort}"),
+                InitialCluster = peers,
+                HeartbeatInterval = TimeSpan.FromMilliseconds(50),
+                ElectionTimeout = TimeSpan.FromMilliseconds(300),
+                Snapshots = snapshots ?? SnapshotPolicy.Default,
+                Store = MvccStoreOptions.ForTests("."),
+            }, clientPort);
+        }).ToList();
+        var cluster = new RaftTestCluster(members);
+        try
+        {
+            await Task.WhenAll(members.Select(m => m.StartAsync(cancellationToken)));
+            await cluster.WaitForLeaderAsync(cancellationToken);
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+        return cluster;
+    }
+
+    /// <summary>The running member that leads, once one does.</summary>
+    public async Task<TestMember> WaitForLeaderAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var leader = Members.FirstOrDefault(m => m.Running && m.Member!.IsLeader);
+            if (leader is not null)
+            {
+                return leader;
+            }
+            await Task.Delay(20, cancellationToken);
+        }
+    }
+
+    /// <summary>A running member that does not lead.</summary>
+    public async Task<TestMember> FollowerAsync(CancellationToken cancellationToken)
+    {
+        var leader = await WaitForLeaderAsync(cancellationToken);
+        return Members.First(m => m.Running && m != leader);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var member in Members)
+        {
+            await member.DisposeAsync();
+        }
+    }
+}
