@@ -50,6 +50,9 @@ public sealed class RaftMember : IAsyncDisposable
 
     public ulong ClusterId => _info.ClusterId;
 
+    /// <summary>Snapshots received from a leader and installed since this member started.</summary>
+    public int SnapshotsInstalled => _machine.SnapshotsInstalled;
+
     /// <summary>True while this member leads.</summary>
     public bool IsLeader => _cluster.Leader is { IsRemote: false };
 

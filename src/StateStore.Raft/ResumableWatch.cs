@@ -43,7 +43,7 @@ internal sealed class ResumableWatch : IKvWatch
         while (true)
         {
             var response = await _inner.ReadAsync(cancellationToken).ConfigureAwait(false);
-            if (response.EndReason != WatchEndReason.StoreClosed || ReferenceEquals(_store, _machine.Store))
+            if (response.EndReason != WatchEndReason.StoreClosed)
             {
                 if (!response.IsEnd)
                 {
@@ -51,7 +51,12 @@ internal sealed class ResumableWatch : IKvWatch
                 }
                 return response;
             }
-            _store = _machine.Store;
+            // The store closed: either the member is stopping, or a snapshot install is swapping it.
+            if (await _machine.NextStoreAsync(_store, cancellationToken).ConfigureAwait(false) is not { } next)
+            {
+                return response;
+            }
+            _store = next;
             var resumed = _store.Watch(_request with { StartRevision = _covered + 1 });
             if (!resumed.IsOk)
             {

@@ -73,7 +73,8 @@ internal sealed partial class KvStateMachine
         // The WAL reads the new commit point from Snapshot as soon as this returns.
         _published = new StoreSnapshot(snapshotDirectory, entry.Index, entry.Term);
         Log.SnapshotInstalled(_logger, entry.Index, store.Revision);
-        StoreReplaced?.Invoke(store);
+        Interlocked.Increment(ref _snapshotsInstalled);
+        SignalStoreChanged();
         return entry.Index;
     }
 }

@@ -31,6 +31,8 @@ internal sealed partial class KvStateMachine : IStateMachine, IDisposable
     private long _checkpointIndex;
     private volatile StoreSnapshot? _published;
     private StoreSnapshot? _pending;
+    private TaskCompletionSource _storeChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _disposed;
 
     public KvStateMachine(MemberPaths paths, MvccStoreOptions storeOptions, SnapshotPolicy policy, ILogger logger)
     {
@@ -54,15 +56,17 @@ internal sealed partial class KvStateMachine : IStateMachine, IDisposable
     /// <summary>Raised when applying hit damage the member cannot go on from.</summary>
     public event Action<Exception>? Fatal;
 
-    /// <summary>Raised after an installed snapshot replaced the store (watches move to the new one).</summary>
-    public event Action<MvccStore>? StoreReplaced;
-
     /// <summary>The store; replaced when a snapshot is installed.</summary>
     public MvccStore Store => _store;
 
     public ProposalRegistry Proposals { get; } = new();
 
     public long AppliedIndex => Volatile.Read(ref _appliedIndex);
+
+    /// <summary>Snapshots received from a leader and installed since this member started.</summary>
+    public int SnapshotsInstalled => Volatile.Read(ref _snapshotsInstalled);
+
+    private int _snapshotsInstalled;
 
     ISnapshot? ISnapshotManager.Snapshot
     {
@@ -145,8 +149,34 @@ internal sealed partial class KvStateMachine : IStateMachine, IDisposable
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// The store that replaced <paramref name="current"/> (after a snapshot install), or null once the
+    /// member stops. Waits while a replacement is in progress.
+    /// </summary>
+    public async Task<MvccStore?> NextStoreAsync(MvccStore current, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var changed = Volatile.Read(ref _storeChanged).Task;
+            if (_disposed)
+            {
+                return null;
+            }
+            if (!ReferenceEquals(_store, current))
+            {
+                return _store;
+            }
+            await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void SignalStoreChanged() =>
+        Interlocked.Exchange(ref _storeChanged, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
     public void Dispose()
     {
+        _disposed = true;
+        SignalStoreChanged();
         Proposals.CancelAll();
         _store.Dispose();
     }

@@ -69,6 +69,26 @@ public sealed class RaftTestCluster : IAsyncDisposable
         return Members.First(m => m.Running && m != leader);
     }
 
+    /// <summary>Waits until every running member has applied up to the same revision and hashes the same.</summary>
+    public async Task<uint> WaitConvergedAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var statuses = new List<(long Revision, uint Hash)>();
+            foreach (var member in Members.Where(m => m.Running))
+            {
+                var status = await member.Store.StatusAsync(cancellationToken);
+                var hash = await member.Store.HashKvAsync(status.Revision, cancellationToken);
+                statuses.Add((status.Revision, hash.IsOk ? hash.Value.Hash : 0));
+            }
+            if (statuses.Distinct().Count() == 1)
+            {
+                return statuses[0].Hash;
+            }
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var member in Members)
