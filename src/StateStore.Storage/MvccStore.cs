@@ -93,9 +93,8 @@ public sealed partial class MvccStore : IKvStore, IDisposable
         }
     }
 
-    /// <summary>Bytes of the FASTER log and checkpoints on disk.</summary>
-    public long DiskSizeBytes =>
-        new DirectoryInfo(_dataDirectory).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+    /// <summary>The size of the store's data: the bytes of records in FASTER's log (etcd's db size).</summary>
+    public long DiskSizeBytes => _disposed ? 0 : _log.Size;
 
     public KvResult<IKvWatch> Watch(WatchRequest request)
     {

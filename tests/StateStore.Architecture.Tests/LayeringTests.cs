@@ -21,8 +21,10 @@ public sealed class LayeringTests
         ["StateStore.Controllers"] = [],
         ["StateStore.Kubelet"] = [],
         ["StateStore.Proxy"] = [],
+        // The composition of a control-plane member, split from the executable so tests can host members in-process.
+        ["StateStore.Server"] = ["StateStore.Abstractions", "StateStore.Storage", "StateStore.Raft", "StateStore.EtcdApi", "StateStore.ApiServer"],
         ["StateStore.Cli"] = ["StateStore.Abstractions", "StateStore.Storage", "StateStore.Raft", "StateStore.EtcdApi", "StateStore.ApiServer",
-            "StateStore.Scheduler", "StateStore.Controllers", "StateStore.Kubelet", "StateStore.Proxy"],
+            "StateStore.Server", "StateStore.Scheduler", "StateStore.Controllers", "StateStore.Kubelet", "StateStore.Proxy"],
     };
 
     [Fact]

@@ -55,6 +55,9 @@ internal sealed class RecordLog : IDisposable
 
     public static RecordLog Open(MvccStoreOptions options) => new(options);
 
+    /// <summary>Bytes of records in the log (in memory and on disk), superseded ones included until FASTER reclaims them.</summary>
+    public long Size => _kv.Log.TailAddress - _kv.Log.BeginAddress;
+
     /// <summary>Stores a version. Writer only.</summary>
     public unsafe void Append(RevisionKey key, StoredRecord record)
     {

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace StateStore.Storage.Snapshots;
 
 /// <summary>Hard links and fsync for snapshot folders (.NET has no API for either).</summary>
-internal static partial class HardLinks
+public static partial class HardLinks
 {
     /// <summary>Recreates <paramref name="source"/>'s folders under <paramref name="target"/>, hard-linking every file.</summary>
     public static void LinkTree(string source, string target)
