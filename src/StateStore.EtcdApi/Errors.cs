@@ -29,19 +29,27 @@ internal static class Errors
         KvStatus.NotLeader => (StatusCode.Unavailable, "etcdserver: leader changed"),
         KvStatus.Unavailable => (StatusCode.Unavailable, "etcdserver: server stopped"),
         KvStatus.InvalidArgument => (StatusCode.InvalidArgument, "etcdserver: invalid argument"),
+        KvStatus.MemberNotFound => (StatusCode.NotFound, "etcdserver: member not found"),
+        KvStatus.PeerUrlExists => (StatusCode.FailedPrecondition, "etcdserver: Peer URLs already exists"),
+        KvStatus.NotCapable => (StatusCode.FailedPrecondition, "etcdserver: not capable"),
         _ => (StatusCode.Unknown, KvErrors.MessageOf(status)),
     };
 
     /// <summary>
-    /// The exception that answers a failed request. Only <see cref="KvStatus.InvalidArgument"/> carries its own
-    /// detail (etcd has no single message for malformed requests); every other status says etcd's words.
+    /// The exception that answers a failed request. <see cref="KvStatus.InvalidArgument"/> carries its own detail
+    /// (etcd has no single message for malformed requests), <see cref="KvStatus.Unavailable"/> the etcd message
+    /// its detail names; every other status says etcd's words.
     /// </summary>
     public static RpcException ToRpc(KvStatus status, string? detail = null)
     {
         var (code, message) = Of(status);
-        if (status == KvStatus.InvalidArgument && !string.IsNullOrEmpty(detail))
+        // Malformed requests name what is wrong; Unavailable says which of etcd's messages applies
+        // ("request timed out", "no leader", "leader changed", "server stopped").
+        var useDetail = !string.IsNullOrEmpty(detail)
+            && (status == KvStatus.InvalidArgument || (status == KvStatus.Unavailable && detail.StartsWith("etcdserver: ", StringComparison.Ordinal)));
+        if (useDetail)
         {
-            message = detail;
+            message = detail!;
         }
         return new RpcException(new Status(code, message), message);
     }

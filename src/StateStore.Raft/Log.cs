@@ -28,4 +28,10 @@ internal static partial class Log
 
     [LoggerMessage(8, LogLevel.Warning, "Forwarding to the leader at {Leader} failed: {Reason}")]
     public static partial void ForwardFailed(ILogger logger, string leader, string reason);
+
+    [LoggerMessage(9, LogLevel.Information, "Member {Peer} joined the cluster")]
+    public static partial void MemberJoined(ILogger logger, string peer);
+
+    [LoggerMessage(10, LogLevel.Warning, "Gave up joining member {Peer}: {Reason}")]
+    public static partial void MemberJoinAbandoned(ILogger logger, string peer, string reason);
 }

@@ -98,7 +98,7 @@ public sealed class RaftMember : IAsyncDisposable
             config.Metadata[MemberMetadata.ClientUrl] = options.AdvertiseClientUrl.ToString();
             config.Metadata[MemberMetadata.ClusterId] = info.ClusterId.ToString("x16");
             var cluster = new RaftCluster(config) { AuditTrail = wal };
-            var store = new ReplicatedKvStore(cluster, machine, forwarder, info, options.RequestTimeout, logger);
+            var store = new ReplicatedKvStore(cluster, machine, forwarder, info, options.AdvertiseClientUrl, options.RequestTimeout, logger);
             var member = new RaftMember(cluster, wal, machine, configuration, info, paths, store, logger);
             await cluster.StartAsync(cancellationToken).ConfigureAwait(false);
             return member;
@@ -151,6 +151,7 @@ public sealed class RaftMember : IAsyncDisposable
             return;
         }
         _cluster.LeaderChanged -= OnLeaderChanged;
+        Store.Stop();
         try
         {
             await _cluster.StopAsync(CancellationToken.None).ConfigureAwait(false);

@@ -56,11 +56,7 @@ public sealed partial class ReplicatedKvStore
             var command = CommandCodec.Encode(new Command(proposal.Id, body));
             while (true)
             {
-                var leader = _cluster.Leader ?? await _cluster.WaitForLeaderAsync(RequestTimeout, deadline.Token).ConfigureAwait(false);
-                if (leader is null)
-                {
-                    return TimedOut;
-                }
+                var leader = await LeaderAsync(deadline.Token).ConfigureAwait(false);
                 if (!leader.IsRemote)
                 {
                     if (!IsReadyLeader)
@@ -139,6 +135,30 @@ public sealed partial class ReplicatedKvStore
         }
     }
 
+    /// <summary>The current leader, waiting through elections (and a joining member's standby) until the deadline cancels.</summary>
+    private async ValueTask<RaftClusterMember> LeaderAsync(CancellationToken deadline)
+    {
+        while (true)
+        {
+            if (_cluster.Leader is { } leader)
+            {
+                return leader;
+            }
+            try
+            {
+                if (await _cluster.WaitForLeaderAsync(_cluster.ElectionTimeout, deadline).ConfigureAwait(false) is { } elected)
+                {
+                    return elected;
+                }
+            }
+            catch (QuorumUnreachableException)
+            {
+                // No leader yet (or not a member yet): look again after a beat.
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(20), deadline).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>True when this member leads and its term's first entry is committed (DotNext's leadership token).</summary>
     private bool IsReadyLeader => _cluster.Leader is { IsRemote: false } && !_cluster.LeadershipToken.IsCancellationRequested;
 
@@ -160,6 +180,10 @@ public sealed partial class ReplicatedKvStore
         catch (InvalidDataException e)
         {
             return ForwardReply.NotLeader($"undecodable command: {e.Message}");
+        }
+        if (await AcceptMembershipAsync(decoded.Body, cancellationToken).ConfigureAwait(false) is { } membership)
+        {
+            return new ForwardReply(ForwardStatus.Applied, ResultCodec.Encode(membership), null);
         }
         var proposal = new Proposal(decoded.Id);
         try

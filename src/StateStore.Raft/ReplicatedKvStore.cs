@@ -19,8 +19,11 @@ public sealed partial class ReplicatedKvStore : IKvStore
     private readonly MemberInfo _member;
     private readonly ILogger _logger;
 
-    internal ReplicatedKvStore(RaftCluster cluster, KvStateMachine machine, IProposalForwarder forwarder, MemberInfo member, TimeSpan requestTimeout, ILogger logger)
+    private readonly Uri _clientUrl;
+
+    internal ReplicatedKvStore(RaftCluster cluster, KvStateMachine machine, IProposalForwarder forwarder, MemberInfo member, Uri clientUrl, TimeSpan requestTimeout, ILogger logger)
     {
+        _clientUrl = clientUrl;
         _cluster = cluster;
         _machine = machine;
         _forwarder = forwarder;

@@ -1,4 +1,5 @@
 using System.Net;
+using StateStore.Raft;
 using StateStore.Raft.StateMachine;
 
 namespace StateStore.Server;

@@ -146,4 +146,11 @@ public sealed partial class MvccStore : IKvStore, IDisposable
 
     /// <summary>A store without Raft has no cluster identity.</summary>
     MemberIdentity IKvStore.Identity => default;
+
+    ValueTask<KvResult<MemberListResponse>> IKvStore.MemberListAsync(CancellationToken cancellationToken) => StandaloneMembership.List();
+
+    ValueTask<KvResult<MemberAddResponse>> IKvStore.MemberAddAsync(MemberAddRequest request, CancellationToken cancellationToken) => StandaloneMembership.Add();
+
+    ValueTask<KvResult<MemberListResponse>> IKvStore.MemberRemoveAsync(MemberRemoveRequest request, CancellationToken cancellationToken) => StandaloneMembership.Remove();
+
 }

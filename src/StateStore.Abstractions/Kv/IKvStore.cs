@@ -25,6 +25,15 @@ public interface IKvStore
     /// <summary>Current revision and compaction point, and the member's view of the cluster.</summary>
     ValueTask<StoreStatus> StatusAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>The cluster's members (etcd's MemberList).</summary>
+    ValueTask<KvResult<MemberListResponse>> MemberListAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Adds a member by its peer URL (etcd's MemberAdd); it joins once it starts with --initial-cluster-state existing.</summary>
+    ValueTask<KvResult<MemberAddResponse>> MemberAddAsync(MemberAddRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes a member (etcd's MemberRemove).</summary>
+    ValueTask<KvResult<MemberListResponse>> MemberRemoveAsync(MemberRemoveRequest request, CancellationToken cancellationToken = default);
+
     /// <summary>Cluster id, member id and current term for response headers; cheap to read on every request.</summary>
     MemberIdentity Identity { get; }
 }

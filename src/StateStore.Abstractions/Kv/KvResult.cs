@@ -65,6 +65,9 @@ public static class KvErrors
         KvStatus.NotLeader => "etcdserver: not leader",
         KvStatus.NoSpace => "etcdserver: mvcc: database space exceeded",
         KvStatus.Unavailable => "etcdserver: server stopped",
+        KvStatus.MemberNotFound => "etcdserver: member not found",
+        KvStatus.PeerUrlExists => "etcdserver: Peer URLs already exists",
+        KvStatus.NotCapable => "etcdserver: not capable",
         _ => status.ToString(),
     };
 }

@@ -50,4 +50,13 @@ public enum KvStatus
 
     /// <summary>The store is shut down.</summary>
     Unavailable,
+
+    /// <summary>"etcdserver: member not found".</summary>
+    MemberNotFound,
+
+    /// <summary>"etcdserver: Peer URLs already exists".</summary>
+    PeerUrlExists,
+
+    /// <summary>"etcdserver: not capable" — the store cannot do this (e.g. membership on a store without Raft).</summary>
+    NotCapable,
 }

@@ -19,6 +19,11 @@ internal static class CommandCodec
         Txn = 3,
         Compact = 4,
         Range = 5,
+
+        // Membership changes travel in the same envelope only to reach the leader; they are Raft
+        // configuration changes, never log entries of the state machine.
+        MemberAdd = 6,
+        MemberRemove = 7,
     }
 
     public static byte[] Encode(Command command)
@@ -68,6 +73,14 @@ internal static class CommandCodec
                 w.Long(compact.Revision);
                 w.Flags(compact.Physical);
                 break;
+            case MemberAddRequest add:
+                w.Byte((byte)Kind.MemberAdd);
+                w.Strings(add.PeerUrls);
+                break;
+            case MemberRemoveRequest remove:
+                w.Byte((byte)Kind.MemberRemove);
+                w.Long((long)remove.Id);
+                break;
             default:
                 throw new ArgumentException($"cannot encode a {body.GetType().Name}", nameof(body));
         }
@@ -79,6 +92,8 @@ internal static class CommandCodec
         Kind.DeleteRange => ReadDelete(ref r),
         Kind.Txn => ReadTxn(ref r),
         Kind.Compact => new CompactRequest { Revision = r.Long(), Physical = r.Flags(1)[0] },
+        Kind.MemberAdd => new MemberAddRequest(r.Strings()),
+        Kind.MemberRemove => new MemberRemoveRequest((ulong)r.Long()),
         var kind => throw new InvalidDataException($"unknown command kind {kind}"),
     };
 

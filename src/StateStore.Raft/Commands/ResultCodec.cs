@@ -22,6 +22,8 @@ internal static class ResultCodec
             case KvResult<DeleteRangeResponse> r: Envelope(w, r, 2, v => Delete(w, v)); break;
             case KvResult<TxnResponse> r: Envelope(w, r, 3, v => Txn(w, v)); break;
             case KvResult<CompactResponse> r: Envelope(w, r, 4, v => w.Long(v.Revision)); break;
+            case KvResult<MemberAddResponse> r: Envelope(w, r, 5, v => { Member(w, v.Member); Members(w, v.Members); }); break;
+            case KvResult<MemberListResponse> r: Envelope(w, r, 6, v => Members(w, v.Members)); break;
             default: throw new ArgumentException($"cannot encode a {result.GetType().Name}", nameof(result));
         }
         return w.ToArray();
@@ -48,6 +50,8 @@ internal static class ResultCodec
             2 => ReadDelete(ref r),
             3 => ReadTxn(ref r),
             4 => new CompactResponse(r.Long()),
+            5 => new MemberAddResponse(ReadMember(ref r), ReadMembers(ref r)),
+            6 => new MemberListResponse(ReadMembers(ref r)),
             _ => throw new InvalidDataException($"unknown result kind {kind}"),
         };
         r.ExpectEnd();
@@ -166,5 +170,35 @@ internal static class ResultCodec
             };
         }
         return new TxnResponse(revision, succeeded, responses);
+    }
+
+    private static void Member(WireWriter w, ClusterMember member)
+    {
+        w.Long((long)member.Id);
+        w.Bytes(Encoding.UTF8.GetBytes(member.Name));
+        w.Strings(member.PeerUrls);
+        w.Strings(member.ClientUrls);
+    }
+
+    private static ClusterMember ReadMember(ref WireReader r) =>
+        new((ulong)r.Long(), Encoding.UTF8.GetString(r.Bytes()!), r.Strings(), r.Strings());
+
+    private static void Members(WireWriter w, IReadOnlyList<ClusterMember> members)
+    {
+        w.Long(members.Count);
+        foreach (var member in members)
+        {
+            Member(w, member);
+        }
+    }
+
+    private static ClusterMember[] ReadMembers(ref WireReader r)
+    {
+        var members = new ClusterMember[r.Count()];
+        for (var i = 0; i < members.Length; i++)
+        {
+            members[i] = ReadMember(ref r);
+        }
+        return members;
     }
 }

@@ -38,6 +38,15 @@ internal sealed class WireWriter
         }
     }
 
+    public void Strings(IReadOnlyList<string> strings)
+    {
+        Long(strings.Count);
+        foreach (var s in strings)
+        {
+            Bytes(System.Text.Encoding.UTF8.GetBytes(s));
+        }
+    }
+
     public void Flags(params ReadOnlySpan<bool> flags)
     {
         byte bits = 0;
@@ -101,6 +110,16 @@ internal ref struct WireReader(ReadOnlySequence<byte> payload)
     {
         var count = Long();
         return count >= 0 && count <= _reader.Remaining ? (int)count : throw new InvalidDataException($"bad count {count}");
+    }
+
+    public string[] Strings()
+    {
+        var strings = new string[Count()];
+        for (var i = 0; i < strings.Length; i++)
+        {
+            strings[i] = System.Text.Encoding.UTF8.GetString(Bytes()!);
+        }
+        return strings;
     }
 
     public bool[] Flags(int count)

@@ -185,6 +185,13 @@ public sealed partial class ModelKvStore : IKvStore, IDisposable
     /// <summary>The model has no cluster.</summary>
     public MemberIdentity Identity => default;
 
+    ValueTask<KvResult<MemberListResponse>> IKvStore.MemberListAsync(CancellationToken cancellationToken) => StandaloneMembership.List();
+
+    ValueTask<KvResult<MemberAddResponse>> IKvStore.MemberAddAsync(MemberAddRequest request, CancellationToken cancellationToken) => StandaloneMembership.Add();
+
+    ValueTask<KvResult<MemberListResponse>> IKvStore.MemberRemoveAsync(MemberRemoveRequest request, CancellationToken cancellationToken) => StandaloneMembership.Remove();
+
+
     /// <summary>Adds a write's changes as the next revision; a write that changed nothing leaves the revision alone.</summary>
     private void CommitLocked(List<Change> pending)
     {

@@ -40,6 +40,12 @@ public sealed class ClusterIdentityStore(IKvStore inner) : IKvStore
     public ValueTask<KvResult<IKvWatch>> WatchAsync(WatchRequest request, CancellationToken cancellationToken = default) =>
         FailWith is { } s ? new(KvResult<IKvWatch>.Fail(s)) : Inner.WatchAsync(request, cancellationToken);
 
+    public ValueTask<KvResult<MemberListResponse>> MemberListAsync(CancellationToken cancellationToken = default) => Inner.MemberListAsync(cancellationToken);
+
+    public ValueTask<KvResult<MemberAddResponse>> MemberAddAsync(MemberAddRequest request, CancellationToken cancellationToken = default) => Inner.MemberAddAsync(request, cancellationToken);
+
+    public ValueTask<KvResult<MemberListResponse>> MemberRemoveAsync(MemberRemoveRequest request, CancellationToken cancellationToken = default) => Inner.MemberRemoveAsync(request, cancellationToken);
+
     public ValueTask<KvResult<HashKvResponse>> HashKvAsync(long revision, CancellationToken cancellationToken = default) =>
         FailWith is { } s ? new(KvResult<HashKvResponse>.Fail(s)) : Inner.HashKvAsync(revision, cancellationToken);
 

@@ -11,29 +11,16 @@ namespace StateStore.Raft.Tests.Cluster;
 /// </summary>
 public sealed class RaftTestCluster : IAsyncDisposable
 {
-    private RaftTestCluster(List<TestMember> members) => Members = members;
+    private readonly List<TestMember> _members;
 
-    public IReadOnlyList<TestMember> Members { get; }
+    private RaftTestCluster(List<TestMember> members) => _members = members;
+
+    public IReadOnlyList<TestMember> Members => _members;
 
     public static async Task<RaftTestCluster> StartAsync(int size, string root, CancellationToken cancellationToken, SnapshotPolicy? snapshots = null)
     {
         var peers = Enumerable.Range(0, size).Select(i => (Name: $"m{i}", Peer: new IPEndPoint(IPAddress.Loopback, FreePorts.Next()))).ToList();
-        var members = peers.Select(p =>
-        {
-            var clientPort = FreePorts.Next();
-            return new TestMember(new RaftMemberOptions
-            {
-                Name = p.Name,
-                DataDirectory = Path.Combine(root, p.Name),
-                PeerEndPoint = p.Peer,
-                AdvertiseClientUrl = new Uri($"http://127.0.0.1:{clientPort}"),
-                InitialCluster = peers,
-                HeartbeatInterval = TimeSpan.FromMilliseconds(50),
-                ElectionTimeout = TimeSpan.FromMilliseconds(300),
-                Snapshots = snapshots ?? SnapshotPolicy.Default,
-                Store = MvccStoreOptions.ForTests("."),
-            }, clientPort);
-        }).ToList();
+        var members = peers.Select(p => NewMember(p.Name, p.Peer, peers, root, snapshots, join: false)).ToList();
         var cluster = new RaftTestCluster(members);
         try
         {
@@ -46,6 +33,35 @@ public sealed class RaftTestCluster : IAsyncDisposable
             throw;
         }
         return cluster;
+    }
+
+    private static TestMember NewMember(string name, IPEndPoint peer, IReadOnlyList<(string, IPEndPoint)> cluster, string root, SnapshotPolicy? snapshots, bool join)
+    {
+        var clientPort = FreePorts.Next();
+        return new TestMember(new RaftMemberOptions
+        {
+            Name = name,
+            DataDirectory = Path.Combine(root, name),
+            PeerEndPoint = peer,
+            AdvertiseClientUrl = new Uri($"http://127.0.0.1:{clientPort}"),
+            InitialCluster = cluster,
+            JoinExisting = join,
+            HeartbeatInterval = TimeSpan.FromMilliseconds(50),
+            ElectionTimeout = TimeSpan.FromMilliseconds(300),
+            Snapshots = snapshots ?? SnapshotPolicy.Default,
+            Store = MvccStoreOptions.ForTests("."),
+        }, clientPort);
+    }
+
+    /// <summary>Starts a new member that joins the running cluster (etcd's --initial-cluster-state existing).</summary>
+    public async Task<TestMember> StartJoiningMemberAsync(string name, string root, CancellationToken cancellationToken)
+    {
+        var peer = new IPEndPoint(IPAddress.Loopback, FreePorts.Next());
+        var cluster = _members.Select(m => (m.Options.Name, m.Options.PeerEndPoint)).Append((name, peer)).ToList();
+        var member = NewMember(name, peer, cluster, root, _members[0].Options.Snapshots, join: true);
+        _members.Add(member);
+        await member.StartAsync(cancellationToken);
+        return member;
     }
 
     /// <summary>The running member that leads, once one does.</summary>

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace StateStore.Server;
+namespace StateStore.Raft;
 
 /// <summary>URL ↔ endpoint conversions for flags: "http://127.0.0.1:2380", "127.0.0.1:2380" and "localhost:2380".</summary>
 public static class Endpoints
@@ -16,6 +16,9 @@ public static class Endpoints
         }
         return new IPEndPoint(address, url.Port);
     }
+
+    /// <summary>The peer URL of an endpoint, as etcd lists it.</summary>
+    public static string ToUrl(EndPoint endpoint) => $"http://{endpoint}";
 
     /// <summary>A URL from flag text; a bare host:port means http://host:port.</summary>
     public static Uri ParseUrl(string text)

@@ -1,0 +1,202 @@
+using System.Collections.Concurrent;
+using System.Net;
+using DotNext.Net.Cluster.Consensus.Raft;
+using StateStore.Kv;
+using StateStore.Raft.Commands;
+using StateStore.Raft.Forwarding;
+
+namespace StateStore.Raft;
+
+public sealed partial class ReplicatedKvStore
+{
+    /// <summary>Members added (etcd's MemberAdd) that have not started yet; the leader joins each as soon as it answers.</summary>
+    private readonly ConcurrentDictionary<EndPoint, Task> _pendingAdds = new();
+    private readonly CancellationTokenSource _lifetime = new();
+
+    public async ValueTask<KvResult<MemberListResponse>> MemberListAsync(CancellationToken cancellationToken = default)
+    {
+        var members = new List<ClusterMember>();
+        foreach (var member in _cluster.Members)
+        {
+            members.Add(await DescribeAsync(member, cancellationToken).ConfigureAwait(false));
+        }
+        foreach (var pending in _pendingAdds.Keys.Where(p => members.All(m => m.Id != MemberInfo.IdOf(p))))
+        {
+            members.Add(new ClusterMember(MemberInfo.IdOf(pending), "", [Endpoints.ToUrl(pending)], []));
+        }
+        return KvResult<MemberListResponse>.Ok(new MemberListResponse([.. members.OrderBy(m => m.Id)]));
+    }
+
+    public async ValueTask<KvResult<MemberAddResponse>> MemberAddAsync(MemberAddRequest request, CancellationToken cancellationToken = default)
+    {
+        if (request.PeerUrls is not [var url])
+        {
+            return new KvFailure(KvStatus.InvalidArgument, "etcdserver: exactly one peer URL is supported per member");
+        }
+        IPEndPoint peer;
+        try
+        {
+            peer = Endpoints.Parse(Endpoints.ParseUrl(url));
+        }
+        catch (FormatException e)
+        {
+            return new KvFailure(KvStatus.InvalidArgument, $"etcdserver: bad peer URL: {e.Message}");
+        }
+        return await OnLeaderAsync(request, () => AddOnLeaderAsync(peer, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    public ValueTask<KvResult<MemberListResponse>> MemberRemoveAsync(MemberRemoveRequest request, CancellationToken cancellationToken = default) =>
+        OnLeaderAsync(request, () => RemoveOnLeaderAsync(request.Id, cancellationToken), cancellationToken);
+
+    private async ValueTask<KvResult<MemberAddResponse>> AddOnLeaderAsync(IPEndPoint peer, CancellationToken cancellationToken)
+    {
+        if (_cluster.Members.Any(m => m.EndPoint.Equals(peer)) || !_pendingAdds.TryAdd(peer, Task.CompletedTask))
+        {
+            return KvFailure.Of(KvStatus.PeerUrlExists);
+        }
+        _pendingAdds[peer] = Task.Run(() => JoinWhenReachableAsync(peer));
+        var list = await MemberListAsync(cancellationToken).ConfigureAwait(false);
+        return KvResult<MemberAddResponse>.Ok(new MemberAddResponse(
+            new ClusterMember(MemberInfo.IdOf(peer), "", [Endpoints.ToUrl(peer)], []), list.Value.Members));
+    }
+
+    /// <summary>
+    /// DotNext adds a member by catching it up first, so the member must be running; etcd's order is
+    /// add, then start. The leader keeps trying until the new member answers (or leadership moves).
+    /// </summary>
+    private async Task JoinWhenReachableAsync(IPEndPoint peer)
+    {
+        try
+        {
+            while (!_lifetime.IsCancellationRequested)
+            {
+                try
+                {
+                    if (await _cluster.AddMemberAsync(peer, _lifetime.Token).ConfigureAwait(false))
+                    {
+                        Log.MemberJoined(_logger, peer.ToString());
+                        return;
+                    }
+                }
+                catch (NotLeaderException)
+                {
+                    Log.MemberJoinAbandoned(_logger, peer.ToString(), "leadership moved; add the member again on the new leader");
+                    return;
+                }
+                catch (RaftCluster<RaftClusterMember>.ConcurrentMembershipModificationException)
+                {
+                    // Another change is in flight; try again shortly.
+                }
+                await Task.Delay(TimeSpan.FromMilliseconds(500), _lifetime.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            _pendingAdds.TryRemove(peer, out _);
+        }
+    }
+
+    private async ValueTask<KvResult<MemberListResponse>> RemoveOnLeaderAsync(ulong id, CancellationToken cancellationToken)
+    {
+        var member = _cluster.Members.FirstOrDefault(m => MemberInfo.IdOf(m.EndPoint) == id);
+        if (member is null)
+        {
+            return KvFailure.Of(KvStatus.MemberNotFound);
+        }
+        try
+        {
+            if (!await _cluster.RemoveMemberAsync(member.EndPoint, cancellationToken).ConfigureAwait(false))
+            {
+                return TimedOut;
+            }
+            // The change is committed; DotNext drops the member from its list when it applies it.
+            while (_cluster.Members.Any(m => m.EndPoint.Equals(member.EndPoint)))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(10), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (RaftCluster<RaftClusterMember>.ConcurrentMembershipModificationException)
+        {
+            return new KvFailure(KvStatus.Unavailable, "etcdserver: another membership change is in progress");
+        }
+        return await MemberListAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<ClusterMember> DescribeAsync(RaftClusterMember member, CancellationToken cancellationToken)
+    {
+        if (!member.IsRemote)
+        {
+            return new ClusterMember(_member.MemberId, _member.Name, [Endpoints.ToUrl(member.EndPoint)], [_clientUrl.ToString().TrimEnd('/')]);
+        }
+        IReadOnlyDictionary<string, string>? metadata = member.TryGetMetadata();
+        if (metadata is null)
+        {
+            using var quick = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            quick.CancelAfter(TimeSpan.FromSeconds(2));
+            try
+            {
+                metadata = await member.GetMetadataAsync(false, quick.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException or DotNext.Net.Cluster.MemberUnavailableException)
+            {
+                // Not started (or unreachable): etcd lists such a member without a name or client URLs.
+            }
+        }
+        var name = metadata?.GetValueOrDefault(MemberMetadata.Name) ?? "";
+        string[] clientUrls = metadata?.GetValueOrDefault(MemberMetadata.ClientUrl) is { } url ? [url.TrimEnd('/')] : [];
+        return new ClusterMember(MemberInfo.IdOf(member.EndPoint), name, [Endpoints.ToUrl(member.EndPoint)], clientUrls);
+    }
+
+    /// <summary>Runs a membership change on the leader: here when this member leads, otherwise forwarded there.</summary>
+    private async ValueTask<KvResult<T>> OnLeaderAsync<T>(object body, Func<ValueTask<KvResult<T>>> onLeader, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(RequestTimeout);
+        try
+        {
+            while (true)
+            {
+                var leader = await LeaderAsync(deadline.Token).ConfigureAwait(false);
+                if (!leader.IsRemote)
+                {
+                    if (IsReadyLeader)
+                    {
+                        return await onLeader().ConfigureAwait(false);
+                    }
+                    await Task.Delay(TimeSpan.FromMilliseconds(10), deadline.Token).ConfigureAwait(false);
+                    continue;
+                }
+                var command = CommandCodec.Encode(new Command(RequestId.None, body));
+                var reply = await _forwarder.ForwardAsync(await ClientUrlOfAsync(leader, deadline.Token).ConfigureAwait(false), command, deadline.Token).ConfigureAwait(false);
+                switch (reply.Status)
+                {
+                    case ForwardStatus.Applied:
+                        return ResultCodec.Decode<T>(new(reply.Result!));
+                    case ForwardStatus.Ambiguous:
+                        return LeaderChanged;
+                    default:
+                        await Task.Delay(TimeSpan.FromMilliseconds(20), deadline.Token).ConfigureAwait(false);
+                        break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return TimedOut;
+        }
+    }
+
+    /// <summary>Membership changes forwarded by a follower, run here on the leader.</summary>
+    private async Task<object?> AcceptMembershipAsync(object body, CancellationToken cancellationToken) => body switch
+    {
+        MemberAddRequest add => await MemberAddAsync(add, cancellationToken).ConfigureAwait(false),
+        MemberRemoveRequest remove => await RemoveOnLeaderAsync(remove.Id, cancellationToken).ConfigureAwait(false),
+        _ => null,
+    };
+
+    /// <summary>Stops background work (pending member joins); the member is shutting down.</summary>
+    internal void Stop() => _lifetime.Cancel();
+}

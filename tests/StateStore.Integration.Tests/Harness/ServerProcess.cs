@@ -1,0 +1,301 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using Etcdserverpb;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace StateStore.Integration.Tests.Harness;
+
+/// <summary>
+/// One real <c>statestore server</c> process: <c>dotnet statestore.dll server FLAGS</c>, its stdout and stderr
+/// appended to a log file (every run of the member in one file, each run headed by a line), killed, paused,
+/// stopped and restarted from the same data folder with POSIX signals, and reached through etcd gRPC clients
+/// on its client URL.
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    /// <summary>How a run is marked in the log; the text after it is that run's output.</summary>
+    public const string RunHeader = "==== statestore run ";
+
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(3) };
+
+    /// <summary>Every server this test host started and has not seen exit: killed if the host exits first.</summary>
+    private static readonly ConcurrentDictionary<int, Process> Live = new();
+
+    private readonly string _binary;
+    private readonly IReadOnlyDictionary<string, string> _environment;
+    private readonly object _logLock = new();
+    private readonly StreamWriter _log;
+    private Process? _process;
+    private long _runStart;
+    private int _runs;
+
+    static ServerProcess()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            foreach (var process in Live.Values)
+            {
+                try
+                {
+                    process.Kill();
+                }
+                catch (InvalidOperationException)
+                {
+                    // Already gone.
+                }
+            }
+        };
+    }
+
+    public ServerProcess(MemberConfig config, string binary, IReadOnlyList<string> arguments, string logFile, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        Config = config;
+        _binary = binary;
+        Arguments = arguments;
+        LogFile = logFile;
+        _environment = environment ?? new Dictionary<string, string>();
+        Directory.CreateDirectory(Path.GetDirectoryName(logFile)!);
+        _log = new StreamWriter(new FileStream(logFile, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
+        Channel = GrpcChannel.ForAddress(config.ClientUrl, new GrpcChannelOptions
+        {
+            Credentials = ChannelCredentials.Insecure,
+            MaxReceiveMessageSize = null,
+        });
+        Kv = new KV.KVClient(Channel);
+        Maintenance = new Maintenance.MaintenanceClient(Channel);
+        Watch = new Watch.WatchClient(Channel);
+    }
+
+    public MemberConfig Config { get; }
+
+    public string Name => Config.Name;
+
+    /// <summary>The flags after <c>server</c>, used by every run.</summary>
+    public IReadOnlyList<string> Arguments { get; }
+
+    public string LogFile { get; }
+
+    public GrpcChannel Channel { get; }
+
+    public KV.KVClient Kv { get; }
+
+    public Maintenance.MaintenanceClient Maintenance { get; }
+
+    public Watch.WatchClient Watch { get; }
+
+    /// <summary>The OS process id of the current run.</summary>
+    public int Pid => _process?.Id ?? throw new InvalidOperationException($"{Name} was never started");
+
+    public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>True between <see cref="Pause"/> and <see cref="Resume"/>: the process holds its sockets but answers nothing.</summary>
+    public bool IsPaused { get; private set; }
+
+    /// <summary>Launches a run without waiting for it to be ready; <paramref name="extraFlags"/> apply to this run only.</summary>
+    public void Launch(IEnumerable<string>? extraFlags = null)
+    {
+        if (IsRunning)
+        {
+            throw new InvalidOperationException($"{Name} is already running (pid {_process!.Id})");
+        }
+        _process?.Dispose();
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            // Beside the log: whatever the process leaves in its working folder is kept with the log on failure.
+            WorkingDirectory = Path.GetDirectoryName(LogFile)!,
+        };
+        foreach (var argument in (string[])[_binary, "server", .. Arguments, .. extraFlags ?? []])
+        {
+            info.ArgumentList.Add(argument);
+        }
+        foreach (var (name, value) in _environment)
+        {
+            info.Environment[name] = value;
+        }
+        lock (_logLock)
+        {
+            _log.WriteLine($"{RunHeader}{++_runs} at {DateTime.UtcNow:HH:mm:ss.fff}: dotnet {string.Join(' ', info.ArgumentList)}");
+            _runStart = _log.BaseStream.Position;
+        }
+        var process = new Process { StartInfo = info };
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.Start();
+        Live[process.Id] = process;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+        IsPaused = false;
+    }
+
+    /// <summary>Launches a run and waits until /readyz answers 200.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken, IEnumerable<string>? extraFlags = null)
+    {
+        Launch(extraFlags);
+        await WaitReadyAsync(cancellationToken);
+    }
+
+    /// <summary>Starts again from the same data folder with the same flags.</summary>
+    public Task RestartAsync(CancellationToken cancellationToken, IEnumerable<string>? extraFlags = null) => StartAsync(cancellationToken, extraFlags);
+
+    /// <summary>
+    /// Polls GET /readyz on the API URL until it answers 200 (a linearizable read succeeds there). Fails
+    /// at once, with the log, if the process exits first.
+    /// </summary>
+    public async Task WaitReadyAsync(CancellationToken cancellationToken, TimeSpan? timeout = null)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout ?? TimeSpan.FromSeconds(45));
+        var last = "no answer yet";
+        while (!deadline.IsCancellationRequested)
+        {
+            if (!IsRunning)
+            {
+                throw new InvalidOperationException($"{Name} exited with code {_process?.ExitCode} before it was ready:\n{Tail(CurrentRunLog(), 30)}");
+            }
+            try
+            {
+                using var response = await Http.GetAsync($"{Config.ApiUrl}/readyz", deadline.Token);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(deadline.Token)}";
+            }
+            catch (HttpRequestException e)
+            {
+                last = e.Message;
+            }
+            catch (OperationCanceledException) when (!deadline.IsCancellationRequested)
+            {
+                last = "/readyz did not answer within 3 s";
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            await Task.Delay(100, deadline.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        throw new TimeoutException($"{Name} not ready ({last}):\n{Tail(CurrentRunLog(), 30)}");
+    }
+
+    /// <summary>SIGKILL: the process dies at once, with whatever it had not written.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            process.Kill();
+            await WaitForExitAsync(CancellationToken.None);
+        }
+        IsPaused = false;
+    }
+
+    /// <summary>SIGSTOP: the process freezes with its sockets open, as a stalled machine does.</summary>
+    public void Pause()
+    {
+        Signal("STOP");
+        IsPaused = true;
+    }
+
+    /// <summary>SIGCONT after <see cref="Pause"/>.</summary>
+    public void Resume()
+    {
+        Signal("CONT");
+        IsPaused = false;
+    }
+
+    /// <summary>SIGTERM, then waits for the process to exit; returns its exit code.</summary>
+    public async Task<int> StopAsync(CancellationToken cancellationToken, TimeSpan? timeout = null)
+    {
+        Signal("TERM");
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout ?? TimeSpan.FromSeconds(20));
+        try
+        {
+            return await WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{Name} did not exit within {timeout ?? TimeSpan.FromSeconds(20)} of SIGTERM:\n{Tail(CurrentRunLog(), 30)}");
+        }
+    }
+
+    /// <summary>Waits for the current run to exit (output included) and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(CancellationToken cancellationToken)
+    {
+        var process = _process ?? throw new InvalidOperationException($"{Name} was never started");
+        await process.WaitForExitAsync(cancellationToken);
+        Live.TryRemove(process.Id, out _);
+        return process.ExitCode;
+    }
+
+    /// <summary>Everything every run of this member wrote.</summary>
+    public string FullLog() => ReadLog(0);
+
+    /// <summary>What the current (or last) run wrote.</summary>
+    public string CurrentRunLog() => ReadLog(_runStart);
+
+    /// <summary>Lines of the current run logged at error or critical level (fail:/crit:) or reporting an unhandled exception.</summary>
+    public IReadOnlyList<string> CurrentRunErrors() =>
+        CurrentRunLog().Split('\n').Where(line => line.Contains(" fail: ") || line.Contains(" crit: ") || line.Contains("Unhandled exception")).ToList();
+
+    public static string Tail(string text, int lines) => string.Join('\n', text.Split('\n').TakeLast(lines));
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_logLock)
+        {
+            _log.WriteLine(line);
+        }
+    }
+
+    private string ReadLog(long from)
+    {
+        lock (_logLock)
+        {
+            using var stream = new FileStream(LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            stream.Position = Math.Min(from, stream.Length);
+            return new StreamReader(stream).ReadToEnd();
+        }
+    }
+
+    private void Signal(string signal)
+    {
+        var pid = Pid;
+        using var kill = Process.Start(new ProcessStartInfo("kill", [$"-{signal}", pid.ToString()]) { RedirectStandardError = true })!;
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {pid} ({Name}) failed: {kill.StandardError.ReadToEnd()}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (IsRunning)
+        {
+            // A stopped process still dies of SIGKILL; CONT first only so its exit is reaped promptly.
+            if (IsPaused)
+            {
+                Resume();
+            }
+            await KillAsync();
+        }
+        _process?.Dispose();
+        Channel.Dispose();
+        lock (_logLock)
+        {
+            _log.Dispose();
+        }
+    }
+}
