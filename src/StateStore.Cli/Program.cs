@@ -41,7 +41,8 @@ static async Task<int> RunServerAsync(string[] args)
     using var loggers = LoggerFactory.Create(b => b
         .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff "; })
         .SetMinimumLevel(LogLevel.Information)
-        .AddFilter("DotNext", LogLevel.Warning)
+        // DotNext logs every unreachable peer with a stack trace; our own log says what matters.
+        .AddFilter("DotNext", LogLevel.Error)
         .AddFilter("Microsoft", LogLevel.Warning));
     var log = loggers.CreateLogger("statestore");
     MemberServer server;
@@ -49,7 +50,7 @@ static async Task<int> RunServerAsync(string[] args)
     {
         server = await MemberServer.StartAsync(options, loggers, CancellationToken.None);
     }
-    catch (Exception e) when (e is MemberStartException or IOException or StateStore.Storage.StoreCorruptException or InvalidDataException)
+    catch (Exception e) when (e is MemberStartException or IOException or StateStore.Storage.StoreCorruptException or InvalidDataException or DotNext.IO.Log.IntegrityException)
     {
         log.LogCritical("refusing to start: {Reason}", e.Message);
         return 1;

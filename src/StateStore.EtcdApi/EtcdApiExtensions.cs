@@ -39,6 +39,7 @@ public static class EtcdApiExtensions
         endpoints.MapGrpcService<KvService>();
         endpoints.MapGrpcService<WatchService>();
         endpoints.MapGrpcService<MaintenanceService>();
+        endpoints.MapGrpcService<ClusterService>();
         return endpoints;
     }
 

@@ -14,6 +14,7 @@ internal static class ServiceBinding
     public const string KvServiceName = "etcdserverpb.KV";
     public const string WatchServiceName = "etcdserverpb.Watch";
     public const string MaintenanceServiceName = "etcdserverpb.Maintenance";
+    public const string ClusterServiceName = "etcdserverpb.Cluster";
 
     public static void BindKv(ServiceBinderBase binder, KvService? service)
     {
@@ -33,6 +34,15 @@ internal static class ServiceBinding
     {
         binder.AddMethod(Unary<EtcdPb.StatusRequest, EtcdPb.StatusResponse>(MaintenanceServiceName, "Status"), service is null ? null : service.Status);
         binder.AddMethod(Unary<EtcdPb.HashKVRequest, EtcdPb.HashKVResponse>(MaintenanceServiceName, "HashKV"), service is null ? null : service.HashKV);
+    }
+
+    public static void BindCluster(ServiceBinderBase binder, ClusterService? service)
+    {
+        binder.AddMethod(Unary<EtcdPb.MemberListRequest, EtcdPb.MemberListResponse>(ClusterServiceName, "MemberList"), service is null ? null : service.MemberList);
+        binder.AddMethod(Unary<EtcdPb.MemberAddRequest, EtcdPb.MemberAddResponse>(ClusterServiceName, "MemberAdd"), service is null ? null : service.MemberAdd);
+        binder.AddMethod(Unary<EtcdPb.MemberRemoveRequest, EtcdPb.MemberRemoveResponse>(ClusterServiceName, "MemberRemove"), service is null ? null : service.MemberRemove);
+        binder.AddMethod(Unary<EtcdPb.MemberUpdateRequest, EtcdPb.MemberUpdateResponse>(ClusterServiceName, "MemberUpdate"), service is null ? null : service.MemberUpdate);
+        binder.AddMethod(Unary<EtcdPb.MemberPromoteRequest, EtcdPb.MemberPromoteResponse>(ClusterServiceName, "MemberPromote"), service is null ? null : service.MemberPromote);
     }
 
     private static Method<TRequest, TResponse> Unary<TRequest, TResponse>(string service, string name)

@@ -77,6 +77,9 @@ public sealed class RaftMember : IAsyncDisposable
             wal = new DurableWriteAheadLog(new WriteAheadLog.Options
             {
                 Location = paths.Wal,
+                ChunkSize = Environment.SystemPageSize,
+                // Every entry carries a hash, so a damaged log is refused at start rather than replayed.
+                HashAlgorithm = WriteAheadLog.IntegrityHashAlgorithm.XxHash3,
                 MemoryManagement = Failpoints.PrivateWalMemory ? WriteAheadLog.MemoryManagementStrategy.PrivateMemory : WriteAheadLog.MemoryManagementStrategy.SharedMemory,
             }, machine);
             configuration = await EndPointConfigurationStorage.OpenAsync(

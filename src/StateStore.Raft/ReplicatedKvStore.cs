@@ -50,7 +50,8 @@ public sealed partial class ReplicatedKvStore : IKvStore
             LeaderId = leader is null ? 0 : MemberInfo.IdOf(leader.EndPoint),
             RaftTerm = _cluster.Term,
             RaftIndex = _cluster.AuditTrail.LastEntryIndex,
-            RaftAppliedIndex = _machine.AppliedIndex,
+            // The WAL's applied index also counts no-op and configuration entries the store never sees.
+            RaftAppliedIndex = _cluster.AuditTrail is DotNext.Net.Cluster.Consensus.Raft.StateMachine.WriteAheadLog wal ? wal.LastAppliedIndex : _machine.AppliedIndex,
             DbSizeBytes = store.DiskSizeBytes,
             Errors = leader is null ? ["etcdserver: no leader"] : [],
         });

@@ -24,7 +24,7 @@ public sealed class PowerLossTests(ITestOutputHelper output) : ProcessTest(outpu
     /// their fsync (DotNext's own behaviour, which the durable WAL fixes), so a leader can count a majority
     /// that a power cut then takes back. Asserts that some acknowledged write was lost in 3 rounds.
     /// </summary>
-    [OptInFact("STATESTORE_RUN_NEGATIVE_POWERLOSS")]
+    [OptInFact("STATESTORE_RUN_NEGATIVE_POWERLOSS", "A demonstration of the bug the durable WAL fixes, not a guard")]
     public Task Demonstration_without_follower_fsync_acknowledged_writes_are_lost_to_power_loss() => RunAsync(async () =>
     {
         var lost = new List<int>();
@@ -36,14 +36,15 @@ public sealed class PowerLossTests(ITestOutputHelper output) : ProcessTest(outpu
             lost.Add(missing.Count);
             Output.WriteLine($"round {round}: {missing.Count} of {report.Acknowledged.Count} acknowledged writes lost (converged at revision {converged.Revision})"
                 + string.Concat(missing.Take(3).Select(m => "\n  " + m)));
-            await cluster.DisposeAsync();
+            await cluster.DisposeAsync(); // before the next round, not at the end of the test
         }
         Assert.True(lost.Sum() > 0, $"no acknowledged write was lost in {lost.Count} rounds without follower fsync; the demonstration did not reproduce the bug this time");
     });
 
     /// <summary>
     /// Starts a cluster with <paramref name="failpoints"/>, writes with 64 puts in flight through the leader
-    /// for two seconds, SIGKILLs every member at once, and starts them all again from their data folders.
+    /// for two seconds, SIGKILLs every member at once, and starts them all again from their data folders,
+    /// the old leader last.
     /// </summary>
     private async Task<(ProcessCluster Cluster, WriteReport Report)> WriteThenCutPowerAsync(string failpoints, string name)
     {
@@ -57,11 +58,16 @@ public sealed class PowerLossTests(ITestOutputHelper output) : ProcessTest(outpu
         Output.WriteLine($"cut power to all members (SIGKILL) with leader {leader.Name}: {report}");
         Assert.NotEmpty(report.Acknowledged);
 
-        foreach (var member in cluster.Members)
+        // Power comes back to the followers first: they are a majority, elect one of themselves and go on
+        // without the old leader, which rejoins last and must take their log. A committed entry is on at least
+        // one of them if it is anywhere, so nothing acknowledged may be missing from what they elect.
+        var followers = cluster.Members.Where(m => m != leader).ToList();
+        foreach (var follower in followers)
         {
-            member.Launch();
+            follower.Launch();
         }
-        await cluster.WaitAllReadyAsync(Timeout);
+        await Task.WhenAll(followers.Select(f => f.WaitReadyAsync(Timeout)));
+        await leader.RestartAsync(Timeout);
         return (cluster, report);
     }
 }

@@ -128,7 +128,7 @@ public sealed class ProcessCluster : IAsyncDisposable
         {
             if (Members.FirstOrDefault(m => !m.IsRunning) is { } down)
             {
-                throw new InvalidOperationException($"{down.Name} is not running:\n{ServerProcess.Tail(down.CurrentRunLog(), 30)}");
+                throw new InvalidOperationException($"{down.Name} {down.DescribeExit()}:\n{ServerProcess.Tail(down.CurrentRunLog(), 30)}");
             }
             try
             {

@@ -13,10 +13,13 @@ namespace StateStore.Integration.Tests.Harness;
 /// stopped and restarted from the same data folder with POSIX signals, and reached through etcd gRPC clients
 /// on its client URL.
 /// </summary>
-public sealed class ServerProcess : IAsyncDisposable
+public sealed partial class ServerProcess : IAsyncDisposable
 {
     /// <summary>How a run is marked in the log; the text after it is that run's output.</summary>
-    public const string RunHeader = "==== statestore run ";
+    private const string RunHeader = "==== statestore run ";
+
+    /// <summary>The dotnet host running the tests (the SDK says which), so servers run on the same runtime.</summary>
+    private static readonly string DotnetHost = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
 
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(3) };
 
@@ -30,6 +33,10 @@ public sealed class ServerProcess : IAsyncDisposable
     private Process? _process;
     private long _runStart;
     private int _runs;
+    private int _disposed;
+
+    /// <summary>Set when this harness signals the process to end, so an exit nobody here asked for is called out.</summary>
+    private bool _ended;
 
     static ServerProcess()
     {
@@ -101,7 +108,7 @@ public sealed class ServerProcess : IAsyncDisposable
             throw new InvalidOperationException($"{Name} is already running (pid {_process!.Id})");
         }
         _process?.Dispose();
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(DotnetHost)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -113,6 +120,8 @@ public sealed class ServerProcess : IAsyncDisposable
         {
             info.ArgumentList.Add(argument);
         }
+        // Failpoints only where a test asks for them, never inherited from whoever runs the tests.
+        info.Environment.Remove("STATESTORE_FAILPOINTS");
         foreach (var (name, value) in _environment)
         {
             info.Environment[name] = value;
@@ -131,6 +140,7 @@ public sealed class ServerProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         _process = process;
         IsPaused = false;
+        _ended = false;
     }
 
     /// <summary>Launches a run and waits until /readyz answers 200.</summary>
@@ -156,7 +166,7 @@ public sealed class ServerProcess : IAsyncDisposable
         {
             if (!IsRunning)
             {
-                throw new InvalidOperationException($"{Name} exited with code {_process?.ExitCode} before it was ready:\n{Tail(CurrentRunLog(), 30)}");
+                throw new InvalidOperationException($"{Name} {DescribeExit()} before it was ready:\n{Tail(CurrentRunLog(), 30)}");
             }
             try
             {
@@ -185,103 +195,12 @@ public sealed class ServerProcess : IAsyncDisposable
         throw new TimeoutException($"{Name} not ready ({last}):\n{Tail(CurrentRunLog(), 30)}");
     }
 
-    /// <summary>SIGKILL: the process dies at once, with whatever it had not written.</summary>
-    public async Task KillAsync()
+    public async ValueTask DisposeAsync()
     {
-        if (_process is { HasExited: false } process)
-        {
-            process.Kill();
-            await WaitForExitAsync(CancellationToken.None);
-        }
-        IsPaused = false;
-    }
-
-    /// <summary>SIGSTOP: the process freezes with its sockets open, as a stalled machine does.</summary>
-    public void Pause()
-    {
-        Signal("STOP");
-        IsPaused = true;
-    }
-
-    /// <summary>SIGCONT after <see cref="Pause"/>.</summary>
-    public void Resume()
-    {
-        Signal("CONT");
-        IsPaused = false;
-    }
-
-    /// <summary>SIGTERM, then waits for the process to exit; returns its exit code.</summary>
-    public async Task<int> StopAsync(CancellationToken cancellationToken, TimeSpan? timeout = null)
-    {
-        Signal("TERM");
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout ?? TimeSpan.FromSeconds(20));
-        try
-        {
-            return await WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new TimeoutException($"{Name} did not exit within {timeout ?? TimeSpan.FromSeconds(20)} of SIGTERM:\n{Tail(CurrentRunLog(), 30)}");
-        }
-    }
-
-    /// <summary>Waits for the current run to exit (output included) and returns its exit code.</summary>
-    public async Task<int> WaitForExitAsync(CancellationToken cancellationToken)
-    {
-        var process = _process ?? throw new InvalidOperationException($"{Name} was never started");
-        await process.WaitForExitAsync(cancellationToken);
-        Live.TryRemove(process.Id, out _);
-        return process.ExitCode;
-    }
-
-    /// <summary>Everything every run of this member wrote.</summary>
-    public string FullLog() => ReadLog(0);
-
-    /// <summary>What the current (or last) run wrote.</summary>
-    public string CurrentRunLog() => ReadLog(_runStart);
-
-    /// <summary>Lines of the current run logged at error or critical level (fail:/crit:) or reporting an unhandled exception.</summary>
-    public IReadOnlyList<string> CurrentRunErrors() =>
-        CurrentRunLog().Split('\n').Where(line => line.Contains(" fail: ") || line.Contains(" crit: ") || line.Contains("Unhandled exception")).ToList();
-
-    public static string Tail(string text, int lines) => string.Join('\n', text.Split('\n').TakeLast(lines));
-
-    private void Append(string? line)
-    {
-        if (line is null)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
         }
-        lock (_logLock)
-        {
-            _log.WriteLine(line);
-        }
-    }
-
-    private string ReadLog(long from)
-    {
-        lock (_logLock)
-        {
-            using var stream = new FileStream(LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            stream.Position = Math.Min(from, stream.Length);
-            return new StreamReader(stream).ReadToEnd();
-        }
-    }
-
-    private void Signal(string signal)
-    {
-        var pid = Pid;
-        using var kill = Process.Start(new ProcessStartInfo("kill", [$"-{signal}", pid.ToString()]) { RedirectStandardError = true })!;
-        kill.WaitForExit();
-        if (kill.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"kill -{signal} {pid} ({Name}) failed: {kill.StandardError.ReadToEnd()}");
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
         if (IsRunning)
         {
             // A stopped process still dies of SIGKILL; CONT first only so its exit is reaped promptly.
