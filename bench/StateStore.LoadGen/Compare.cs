@@ -1,0 +1,92 @@
+namespace StateStore.LoadGen;
+
+/// <summary>
+/// `loadgen compare`: each test on a fresh 3-member etcd and a fresh 3-member StateStore, alternately
+/// (A B A B …) for several rounds, then one table of medians and spreads with CPU seconds and peak RSS.
+/// </summary>
+internal static class Compare
+{
+    private sealed record Test(string Name, bool HigherIsBetter, Func<Endpoints, LocalCluster, CancellationToken, Task<Result>> Run, Func<Result, double> Metric);
+
+    private static readonly Test[] Tests =
+    [
+        new("put seq (leader) /s", true, (e, _, ct) => Leader(e, ct, t => Workloads.PutAsync(e, t, 1000, 1, 256, ct)), r => r.PerSecond),
+        new("put seq p99 ms", false, (e, _, ct) => Leader(e, ct, t => Workloads.PutAsync(e, t, 1000, 1, 256, ct)), r => r.P99),
+        new("put seq (follower) /s", true, (e, _, ct) => Follower(e, ct, t => Workloads.PutAsync(e, t, 1000, 1, 256, ct)), r => r.PerSecond),
+        new("put @16 /s", true, (e, _, ct) => Leader(e, ct, t => Workloads.PutAsync(e, t, 8000, 16, 256, ct)), r => r.PerSecond),
+        new("put @256 /s", true, (e, _, ct) => Leader(e, ct, t => Workloads.PutAsync(e, t, 30000, 256, 256, ct)), r => r.PerSecond),
+        new("put @256 p99 ms", false, (e, _, ct) => Leader(e, ct, t => Workloads.PutAsync(e, t, 30000, 256, 256, ct)), r => r.P99),
+        new("get linearizable @64 /s", true, (e, _, ct) => Follower(e, ct, t => Workloads.GetAsync(e, t, 20000, 64, false, ct)), r => r.PerSecond),
+        new("get serializable @64 /s", true, (e, _, ct) => Follower(e, ct, t => Workloads.GetAsync(e, t, 30000, 64, true, ct)), r => r.PerSecond),
+        new("range 1k keys p50 ms", false, (e, _, ct) => Leader(e, ct, t => Workloads.RangeAsync(e, t, 1000, 100, ct)), r => r.P50),
+        new("watch p99 ms @1k/s", false, (e, _, ct) => Workloads.WatchLatencyAsync(e, 1000, TimeSpan.FromSeconds(5), ct), r => r.P99),
+        new("failover gap s", false, (e, c, ct) => Workloads.FailoverAsync(e, c.Pids(), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(8), ct), r => r.Extra ?? double.NaN),
+    ];
+
+    private static async Task<Result> Leader(Endpoints e, CancellationToken ct, Func<int, Task<Result>> run) => await run((await e.FindLeaderAsync(ct)).Leader);
+
+    private static async Task<Result> Follower(Endpoints e, CancellationToken ct, Func<int, Task<Result>> run) => await run(((await e.FindLeaderAsync(ct)).Leader + 1) % e.Count);
+
+    public static async Task<int> RunAsync(string statestoreDll, int rounds, string? only, CancellationToken ct)
+    {
+        var work = Path.Combine(Path.GetTempPath(), $"statestore-compare-{Environment.ProcessId}");
+        var samples = new Dictionary<(string Test, string System), List<(double Value, double Cpu, long Rss)>>();
+        var port = 31000;
+        try
+        {
+            foreach (var test in Tests.Where(t => only is null || t.Name.Contains(only, StringComparison.OrdinalIgnoreCase)))
+            {
+                for (var round = 0; round < rounds; round++)
+                {
+                    foreach (var system in new[] { "etcd", "statestore" })
+                    {
+                        port += 40;
+                        using var cluster = await LocalCluster.StartAsync(system, statestoreDll, work, port, ct);
+                        using var endpoints = new Endpoints(cluster.ClientUrls);
+                        var before = cluster.Usage();
+                        var result = await test.Run(endpoints, cluster, ct);
+                        var after = cluster.Usage();
+                        var value = test.Metric(result);
+                        Console.Error.WriteLine($"{test.Name,-26} round {round + 1} {system,-10} {value,10:F2}  ({result})");
+                        samples.TryAdd((test.Name, system), []);
+                        samples[(test.Name, system)].Add((value, after.CpuSeconds - before.CpuSeconds, after.PeakRssMib));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(work, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+        Console.WriteLine($"| metric | etcd 3.4 | StateStore | ratio (≥1: StateStore better) | etcd cpu s / peak RSS MiB | StateStore cpu s / peak RSS MiB |");
+        Console.WriteLine("| --- | --- | --- | --- | --- | --- |");
+        foreach (var test in Tests.Where(t => samples.ContainsKey((t.Name, "etcd"))))
+        {
+            var etcd = samples[(test.Name, "etcd")];
+            var ours = samples[(test.Name, "statestore")];
+            var (e, o) = (Median(etcd.Select(s => s.Value)), Median(ours.Select(s => s.Value)));
+            var ratio = test.HigherIsBetter ? o / e : e / o;
+            Console.WriteLine($"| {test.Name} | {Show(etcd.Select(s => s.Value))} | {Show(ours.Select(s => s.Value))} | {ratio:F2} | {Median(etcd.Select(s => s.Cpu)):F1} / {etcd.Max(s => s.Rss)} | {Median(ours.Select(s => s.Cpu)):F1} / {ours.Max(s => s.Rss)} |");
+        }
+        return 0;
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? double.NaN : sorted[sorted.Length / 2];
+    }
+
+    /// <summary>The median with the spread (min–max) of the rounds.</summary>
+    private static string Show(IEnumerable<double> values)
+    {
+        var all = values.ToArray();
+        return $"{Median(all):F1} ({all.Min():F1}–{all.Max():F1})";
+    }
+}
