@@ -54,7 +54,7 @@ public sealed class BadStateTests(ITestOutputHelper output) : ProcessTest(output
         {
             var (key, value) = ($"w/{i:D3}", $"v{i}");
             var put = await cluster.Members[i % 3].Kv.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFromUtf8(value) }, cancellationToken: Timeout);
-            written.Add(new AcknowledgedWrite(key, value, put.Header.Revision, TimeSpan.Zero));
+            written.Add(new AcknowledgedWrite(key, value, put.Header.Revision, TimeSpan.Zero, TimeSpan.Zero));
         }
         var report = new WriteReport(written, [], new Dictionary<string, int>());
         var before = await cluster.WaitConvergedAsync(Timeout);

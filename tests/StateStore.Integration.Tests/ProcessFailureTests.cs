@@ -29,10 +29,11 @@ public sealed class ProcessFailureTests(ITestOutputHelper output) : ProcessTest(
             await writer.WaitForCountAsync(writer.Count + Load, Timeout);
         });
 
-        var after = report.AcknowledgedAfter(killedAt);
-        Assert.True(after > 0, "no put was acknowledged after the leader was killed");
-        var firstAfter = report.Acknowledged.First(w => w.At > killedAt).At;
-        Output.WriteLine($"{after} puts acknowledged after the kill; first {(firstAfter - killedAt).TotalMilliseconds:F0} ms after it");
+        var after = report.SentAndAcknowledgedAfter(killedAt);
+        Assert.True(after.Count > 0, "no put sent after the leader was killed was acknowledged");
+        var (gap, endedAt) = report.LongestGap();
+        Output.WriteLine($"{after.Count} puts sent after the kill were acknowledged, the first {(after.Min(w => w.At) - killedAt).TotalMilliseconds:F0} ms after it; "
+            + $"longest gap between acknowledgements {gap.TotalMilliseconds:F0} ms (ended at {endedAt.TotalSeconds:F1} s)");
     });
 
     [Fact]
@@ -82,10 +83,10 @@ public sealed class ProcessFailureTests(ITestOutputHelper output) : ProcessTest(
 
     /// <summary>
     /// The same with the default --election-timeout 1000, which makes DotNext's request timeout 1 s. When the
-    /// install takes longer, the follower's TCP server cancels it ("Timeout occurred while processing request
-    /// ... InstallSnapshotAsync"), the follower loses its leader for good ("Leader is now none") and the leader
-    /// logs "Replication of ... is failed. Retry replication from entry 0" ten times a second; /readyz stays
-    /// 503 "etcdserver: no leader". Failed 2 runs of 3 on a 2-core machine.
+    /// install takes longer (1.2-1.6 s on a busy 2-core machine), the follower logs "Installed snapshot" and
+    /// then "Leader is now none" and never hears from a leader again, while the leader retries replication to it
+    /// from entry 0 ten times a second (DotNext warnings, hidden in the CLI's log since DotNext logs only errors
+    /// there); /readyz stays 503 "etcdserver: no leader". Passes when the install is fast enough.
     /// </summary>
     [OptInFact("STATESTORE_RUN_KNOWN_BUGS", "Known server bug: a snapshot install slower than the Raft request timeout leaves the follower out for good")]
     public Task Known_bug_snapshot_install_slower_than_the_request_timeout_leaves_the_follower_out_for_good() =>
@@ -114,7 +115,9 @@ public sealed class ProcessFailureTests(ITestOutputHelper output) : ProcessTest(
 
         await follower.RestartAsync(Timeout);
         await AcknowledgedWrites.AssertConvergedAndDurableAsync(cluster, report, Output, Timeout);
-        Assert.Contains("Installing snapshot", follower.CurrentRunLog());
+        var log = follower.CurrentRunLog();
+        Output.WriteLine(string.Join('\n', log.Split('\n').Where(line => line.Contains("snapshot", StringComparison.OrdinalIgnoreCase))));
+        Assert.Contains("Installing snapshot", log);
         Assert.Empty(follower.CurrentRunErrors());
     }
 

@@ -6,8 +6,11 @@ using Grpc.Core;
 
 namespace StateStore.Integration.Tests.Harness;
 
-/// <summary>A put the cluster acknowledged: key, value, the revision the answer named, and when (since the workload began).</summary>
-public sealed record AcknowledgedWrite(string Key, string Value, long Revision, TimeSpan At);
+/// <summary>
+/// A put the cluster acknowledged: key, value, the revision the answer named, when the acknowledged attempt
+/// was sent and when its answer came (both since the workload began).
+/// </summary>
+public sealed record AcknowledgedWrite(string Key, string Value, long Revision, TimeSpan Sent, TimeSpan At);
 
 public sealed record WriterOptions
 {
@@ -114,11 +117,12 @@ public sealed class Writer : IAsyncDisposable
                     _failures.Enqueue($"{key}: not acknowledged within {_options.PutBudget} ({attempt} attempts; last: {lastError})");
                     return;
                 }
+                var sent = _clock.Elapsed;
                 try
                 {
                     var response = await _targets[target].Kv.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFromUtf8(value) },
                         deadline: DateTime.UtcNow + _options.AttemptTimeout, cancellationToken: _stop.Token);
-                    _acknowledged.Enqueue(new AcknowledgedWrite(key, value, response.Header.Revision, _clock.Elapsed));
+                    _acknowledged.Enqueue(new AcknowledgedWrite(key, value, response.Header.Revision, sent, _clock.Elapsed));
                     Interlocked.Increment(ref _count);
                     break;
                 }
@@ -156,7 +160,8 @@ public sealed record WriteReport(IReadOnlyList<AcknowledgedWrite> Acknowledged, 
     public (TimeSpan Gap, TimeSpan EndedAt) LongestGap() =>
         Acknowledged.Zip(Acknowledged.Skip(1), (a, b) => (Gap: b.At - a.At, EndedAt: b.At)).DefaultIfEmpty().MaxBy(g => g.Gap);
 
-    public int AcknowledgedAfter(TimeSpan at) => Acknowledged.Count(w => w.At > at);
+    /// <summary>Puts sent after <paramref name="at"/> and acknowledged: the cluster took new writes then (an answer to an earlier put may only have been on its way).</summary>
+    public IReadOnlyList<AcknowledgedWrite> SentAndAcknowledgedAfter(TimeSpan at) => Acknowledged.Where(w => w.Sent > at).ToList();
 
     public override string ToString()
     {
