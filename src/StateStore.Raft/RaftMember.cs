@@ -91,7 +91,12 @@ public sealed class RaftMember : IAsyncDisposable
                 LowerElectionTimeout = election,
                 UpperElectionTimeout = election * 2,
                 HeartbeatThreshold = Math.Clamp(options.HeartbeatInterval / options.ElectionTimeout, 0.01, 0.5),
-                RequestTimeout = TimeSpan.FromMilliseconds(Math.Max(election, 1000)),
+                // One request may carry a whole snapshot that the follower installs before it answers
+                // (unpack, swap, reopen the store): DotNext's default (the election timeout) cut such
+                // installs off and the follower never caught up. Connecting and shutting down stay quick.
+                RequestTimeout = TimeSpan.FromSeconds(Math.Max(30, 2 * election / 1000.0)),
+                ConnectTimeout = TimeSpan.FromMilliseconds(election),
+                GracefulShutdownTimeout = TimeSpan.FromMilliseconds(election),
                 ColdStart = false,
                 AggressiveLeaderStickiness = true,
                 TransmissionBlockSize = 65535,

@@ -104,8 +104,15 @@ public sealed class MemberServer : IAsyncDisposable
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(2));
-            var read = await member.Store.RangeAsync(new RangeRequest { Key = Bytes.Of("health"), CountOnly = true }, timeout.Token).ConfigureAwait(false);
-            return read.IsOk ? Results.Text("ok") : Results.Text(read.Error ?? "not ready", statusCode: StatusCodes.Status503ServiceUnavailable);
+            try
+            {
+                var read = await member.Store.RangeAsync(new RangeRequest { Key = Bytes.Of("health"), CountOnly = true }, timeout.Token).ConfigureAwait(false);
+                return read.IsOk ? Results.Text("ok") : Results.Text(read.Error ?? "not ready", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                return Results.Text("etcdserver: request timed out", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
         });
     }
 

@@ -22,6 +22,9 @@ public sealed class ErrorTableTests
         { KvStatus.NotLeader, StatusCode.Unavailable, "etcdserver: leader changed" },
         { KvStatus.Unavailable, StatusCode.Unavailable, "etcdserver: server stopped" },
         { KvStatus.InvalidArgument, StatusCode.InvalidArgument, "etcdserver: invalid argument" },
+        { KvStatus.MemberNotFound, StatusCode.NotFound, "etcdserver: member not found" },
+        { KvStatus.PeerUrlExists, StatusCode.FailedPrecondition, "etcdserver: Peer URLs already exists" },
+        { KvStatus.NotCapable, StatusCode.FailedPrecondition, "etcdserver: not capable" },
     };
 
     [Theory]
@@ -44,9 +47,12 @@ public sealed class ErrorTableTests
     }
 
     [Fact]
-    public void Only_invalid_argument_carries_its_own_detail()
+    public void Invalid_argument_and_unavailable_carry_their_detail_other_statuses_do_not()
     {
         Assert.Equal("etcdserver: unknown sort order 9", Errors.ToRpc(KvStatus.InvalidArgument, "etcdserver: unknown sort order 9").Status.Detail);
         Assert.Equal("etcdserver: key not found", Errors.ToRpc(KvStatus.KeyNotFound, "some store detail").Status.Detail);
+        // Unavailable has several etcd messages; the store's detail names which one applies.
+        Assert.Equal("etcdserver: request timed out", Errors.ToRpc(KvStatus.Unavailable, "etcdserver: request timed out").Status.Detail);
+        Assert.Equal("etcdserver: server stopped", Errors.ToRpc(KvStatus.Unavailable, "some store detail").Status.Detail);
     }
 }
