@@ -1,3 +1,4 @@
+using StateStore.Testing;
 namespace StateStore.Integration.Tests.Harness;
 
 /// <summary>Where one member lives: its name, data folder and three loopback ports (etcd client, Raft peer, HTTP API).</summary>
@@ -5,7 +6,7 @@ public sealed record MemberConfig(string Name, string DataDirectory, int ClientP
 {
     /// <summary>A member with fresh ports.</summary>
     public static MemberConfig Allocate(string name, string dataDirectory) =>
-        new(name, dataDirectory, LoopbackPorts.Next(), LoopbackPorts.Next(), LoopbackPorts.Next());
+        new(name, dataDirectory, LoopbackPorts.Integration.Next(), LoopbackPorts.Integration.Next(), LoopbackPorts.Integration.Next());
 
     public string ClientUrl => $"http://127.0.0.1:{ClientPort}";
 

@@ -19,7 +19,7 @@ public sealed class RaftTestCluster : IAsyncDisposable
 
     public static async Task<RaftTestCluster> StartAsync(int size, string root, CancellationToken cancellationToken, SnapshotPolicy? snapshots = null)
     {
-        var peers = Enumerable.Range(0, size).Select(i => (Name: $"m{i}", Peer: new IPEndPoint(IPAddress.Loopback, FreePorts.Next()))).ToList();
+        var peers = Enumerable.Range(0, size).Select(i => (Name: $"m{i}", Peer: new IPEndPoint(IPAddress.Loopback, LoopbackPorts.Raft.Next()))).ToList();
         var members = peers.Select(p => NewMember(p.Name, p.Peer, peers, root, snapshots, join: false)).ToList();
         var cluster = new RaftTestCluster(members);
         try
@@ -37,7 +37,7 @@ public sealed class RaftTestCluster : IAsyncDisposable
 
     private static TestMember NewMember(string name, IPEndPoint peer, IReadOnlyList<(string, IPEndPoint)> cluster, string root, SnapshotPolicy? snapshots, bool join)
     {
-        var clientPort = FreePorts.Next();
+        var clientPort = LoopbackPorts.Raft.Next();
         return new TestMember(new RaftMemberOptions
         {
             Name = name,
@@ -56,7 +56,7 @@ public sealed class RaftTestCluster : IAsyncDisposable
     /// <summary>Starts a new member that joins the running cluster (etcd's --initial-cluster-state existing).</summary>
     public async Task<TestMember> StartJoiningMemberAsync(string name, string root, CancellationToken cancellationToken)
     {
-        var peer = new IPEndPoint(IPAddress.Loopback, FreePorts.Next());
+        var peer = new IPEndPoint(IPAddress.Loopback, LoopbackPorts.Raft.Next());
         var cluster = _members.Select(m => (m.Options.Name, m.Options.PeerEndPoint)).Append((name, peer)).ToList();
         var member = NewMember(name, peer, cluster, root, _members[0].Options.Snapshots, join: true);
         _members.Add(member);
