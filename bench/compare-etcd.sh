@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 if ! command -v etcd >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server etcd-client >/dev/null
 fi
-dotnet build -c Release -nologo -v quiet src/StateStore.Cli bench/StateStore.LoadGen
+dotnet build -c Release -nologo -v quiet src/StateStore.Cli
+dotnet build -c Release -nologo -v quiet bench/StateStore.LoadGen
 exec dotnet bench/StateStore.LoadGen/bin/Release/net10.0/loadgen.dll compare \
   --statestore src/StateStore.Cli/bin/Release/net10.0/statestore.dll "$@"

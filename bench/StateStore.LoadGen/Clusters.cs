@@ -27,17 +27,19 @@ internal sealed class LocalCluster : IDisposable
         var peers = names.Select((_, i) => $"http://127.0.0.1:{basePort + 10 + i}").ToArray();
         var initial = string.Join(",", names.Select((n, i) => $"{n}={peers[i]}"));
         var cluster = new LocalCluster(system, clients);
+        Directory.CreateDirectory(workDirectory);
         for (var i = 0; i < names.Length; i++)
         {
-            var data = Path.Combine(workDirectory, $"{system}-{names[i]}");
+            var data = Path.Combine(workDirectory, $"{system}-{basePort}-{names[i]}");
             var common = $"--name {names[i]} --data-dir {data} --listen-client-urls {clients[i]} --listen-peer-urls {peers[i]} --initial-cluster {initial} --heartbeat-interval 100 --election-timeout 1000";
             var start = system == "etcd"
                 ? new ProcessStartInfo("etcd", $"{common} --advertise-client-urls {clients[i]} --initial-advertise-peer-urls {peers[i]} --initial-cluster-state new --logger zap --log-outputs {data}.log")
                 : new ProcessStartInfo("dotnet", $"{statestoreDll} server {common} --listen-api-urls http://127.0.0.1:{basePort + 20 + i}");
             start.RedirectStandardOutput = start.RedirectStandardError = true;
             var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {system}");
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, _) => { };
+            var log = TextWriter.Synchronized(new StreamWriter($"{data}.out", append: true) { AutoFlush = true });
+            process.OutputDataReceived += (_, line) => log.WriteLine(line.Data);
+            process.ErrorDataReceived += (_, line) => log.WriteLine(line.Data);
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
             cluster._processes.Add(process);
@@ -52,7 +54,7 @@ internal sealed class LocalCluster : IDisposable
             if (attempt > 100)
             {
                 cluster.Dispose();
-                throw new TimeoutException($"{system} elected no leader");
+                throw new TimeoutException($"{system} elected no leader (member output in {workDirectory})");
             }
             await Task.Delay(200, ct);
         }

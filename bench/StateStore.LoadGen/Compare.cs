@@ -54,16 +54,12 @@ internal static class Compare
                 }
             }
         }
-        finally
+        catch
         {
-            try
-            {
-                Directory.Delete(work, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
+            Console.Error.WriteLine($"failed; member data and output kept in {work}");
+            throw;
         }
+        Directory.Delete(work, recursive: true);
         Console.WriteLine($"| metric | etcd 3.4 | StateStore | ratio (≥1: StateStore better) | etcd cpu s / peak RSS MiB | StateStore cpu s / peak RSS MiB |");
         Console.WriteLine("| --- | --- | --- | --- | --- | --- |");
         foreach (var test in Tests.Where(t => samples.ContainsKey((t.Name, "etcd"))))

@@ -48,7 +48,7 @@ internal sealed class Endpoints : IDisposable
                 // Down: it is not the leader.
             }
         }
-        return (Array.IndexOf(ids, leader), ids);
+        return (leader == 0 ? -1 : Array.IndexOf(ids, leader), ids);
     }
 
     public void Dispose()
