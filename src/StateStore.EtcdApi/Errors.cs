@@ -25,6 +25,8 @@ internal static class Errors
         KvStatus.FutureRevision => (StatusCode.OutOfRange, "etcdserver: mvcc: required revision is a future revision"),
         KvStatus.NoSpace => (StatusCode.ResourceExhausted, "etcdserver: mvcc: database space exceeded"),
         KvStatus.LeaseNotFound => (StatusCode.NotFound, "etcdserver: requested lease not found"),
+        KvStatus.LeaseExists => (StatusCode.FailedPrecondition, "etcdserver: lease already exists"),
+        KvStatus.LeaseTtlTooLarge => (StatusCode.OutOfRange, "etcdserver: too large lease TTL"),
         // etcd's ErrGRPCLeaderChanged: a write lost its leader; Unavailable so that clients retry it.
         KvStatus.NotLeader => (StatusCode.Unavailable, "etcdserver: leader changed"),
         KvStatus.Unavailable => (StatusCode.Unavailable, "etcdserver: server stopped"),

@@ -32,7 +32,7 @@ public static class EtcdApiExtensions
         return services;
     }
 
-    /// <summary>Serves etcd's KV, Watch and Maintenance services.</summary>
+    /// <summary>Serves etcd's KV, Watch, Maintenance, Cluster and Lease services.</summary>
     public static IEndpointRouteBuilder MapEtcdApi(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
@@ -40,6 +40,7 @@ public static class EtcdApiExtensions
         endpoints.MapGrpcService<WatchService>();
         endpoints.MapGrpcService<MaintenanceService>();
         endpoints.MapGrpcService<ClusterService>();
+        endpoints.MapGrpcService<LeaseService>();
         return endpoints;
     }
 

@@ -15,6 +15,7 @@ internal static class ServiceBinding
     public const string WatchServiceName = "etcdserverpb.Watch";
     public const string MaintenanceServiceName = "etcdserverpb.Maintenance";
     public const string ClusterServiceName = "etcdserverpb.Cluster";
+    public const string LeaseServiceName = "etcdserverpb.Lease";
 
     public static void BindKv(ServiceBinderBase binder, KvService? service)
     {
@@ -43,6 +44,17 @@ internal static class ServiceBinding
         binder.AddMethod(Unary<EtcdPb.MemberRemoveRequest, EtcdPb.MemberRemoveResponse>(ClusterServiceName, "MemberRemove"), service is null ? null : service.MemberRemove);
         binder.AddMethod(Unary<EtcdPb.MemberUpdateRequest, EtcdPb.MemberUpdateResponse>(ClusterServiceName, "MemberUpdate"), service is null ? null : service.MemberUpdate);
         binder.AddMethod(Unary<EtcdPb.MemberPromoteRequest, EtcdPb.MemberPromoteResponse>(ClusterServiceName, "MemberPromote"), service is null ? null : service.MemberPromote);
+    }
+
+    public static void BindLease(ServiceBinderBase binder, LeaseService? service)
+    {
+        binder.AddMethod(Unary<EtcdPb.LeaseGrantRequest, EtcdPb.LeaseGrantResponse>(LeaseServiceName, "LeaseGrant"), service is null ? null : service.LeaseGrant);
+        binder.AddMethod(Unary<EtcdPb.LeaseRevokeRequest, EtcdPb.LeaseRevokeResponse>(LeaseServiceName, "LeaseRevoke"), service is null ? null : service.LeaseRevoke);
+        binder.AddMethod(
+            Method<EtcdPb.LeaseKeepAliveRequest, EtcdPb.LeaseKeepAliveResponse>(MethodType.DuplexStreaming, LeaseServiceName, "LeaseKeepAlive"),
+            service is null ? null : service.LeaseKeepAlive);
+        binder.AddMethod(Unary<EtcdPb.LeaseTimeToLiveRequest, EtcdPb.LeaseTimeToLiveResponse>(LeaseServiceName, "LeaseTimeToLive"), service is null ? null : service.LeaseTimeToLive);
+        binder.AddMethod(Unary<EtcdPb.LeaseLeasesRequest, EtcdPb.LeaseLeasesResponse>(LeaseServiceName, "LeaseLeases"), service is null ? null : service.LeaseLeases);
     }
 
     private static Method<TRequest, TResponse> Unary<TRequest, TResponse>(string service, string name)

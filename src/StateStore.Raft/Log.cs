@@ -34,4 +34,10 @@ internal static partial class Log
 
     [LoggerMessage(10, LogLevel.Warning, "Gave up joining member {Peer}: {Reason}")]
     public static partial void MemberJoinAbandoned(ILogger logger, string peer, string reason);
+
+    [LoggerMessage(11, LogLevel.Information, "Lease {Lease:x16} expired; revoked at revision {Revision}")]
+    public static partial void LeaseExpired(ILogger logger, long lease, long revision);
+
+    [LoggerMessage(12, LogLevel.Warning, "Lease {Lease:x16} expired but revoking it failed: {Reason}")]
+    public static partial void LeaseRevokeFailed(ILogger logger, long lease, string reason);
 }

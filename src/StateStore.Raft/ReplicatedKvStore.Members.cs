@@ -189,11 +189,13 @@ public sealed partial class ReplicatedKvStore
         }
     }
 
-    /// <summary>Membership changes forwarded by a follower, run here on the leader.</summary>
-    private async Task<object?> AcceptMembershipAsync(object body, CancellationToken cancellationToken) => body switch
+    /// <summary>Membership changes and lease questions forwarded by a follower, answered here on the leader; null for a log entry.</summary>
+    private async Task<object?> AcceptOnLeaderAsync(object body, CancellationToken cancellationToken) => body switch
     {
         MemberAddRequest add => await MemberAddAsync(add, cancellationToken).ConfigureAwait(false),
         MemberRemoveRequest remove => await RemoveOnLeaderAsync(remove.Id, cancellationToken).ConfigureAwait(false),
+        LeaseKeepAliveQuery keepAlive => KeepAliveOnLeader(keepAlive.Id),
+        LeaseTimeToLiveRequest timeToLive => TimeToLiveOnLeader(timeToLive),
         _ => null,
     };
 

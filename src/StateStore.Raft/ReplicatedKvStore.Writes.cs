@@ -181,9 +181,9 @@ public sealed partial class ReplicatedKvStore
         {
             return ForwardReply.NotLeader($"undecodable command: {e.Message}");
         }
-        if (await AcceptMembershipAsync(decoded.Body, cancellationToken).ConfigureAwait(false) is { } membership)
+        if (await AcceptOnLeaderAsync(decoded.Body, cancellationToken).ConfigureAwait(false) is { } answer)
         {
-            return new ForwardReply(ForwardStatus.Applied, ResultCodec.Encode(membership), null);
+            return new ForwardReply(ForwardStatus.Applied, ResultCodec.Encode(answer), null);
         }
         var proposal = new Proposal(decoded.Id);
         try

@@ -30,6 +30,7 @@ public sealed partial class ReplicatedKvStore : IKvStore
         _member = member;
         RequestTimeout = requestTimeout;
         _logger = logger;
+        _leaseExpiry = Task.Run(ExpireLeasesAsync);
     }
 
     /// <summary>How long a write may wait for a leader and a commit before it answers "request timed out".</summary>

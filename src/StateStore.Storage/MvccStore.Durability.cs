@@ -29,7 +29,7 @@ public sealed partial class MvccStore
         try
         {
             ThrowIfDisposed();
-            var position = new StorePosition(applied, _revision, _compactRevision);
+            var position = new StorePosition(applied, _revision, _compactRevision) { Leases = _leases.Snapshot() };
             await _log.CheckpointAsync(position.ToCookie(), cancellationToken).ConfigureAwait(false);
             if (snapshotDirectory is not null)
             {
@@ -68,7 +68,7 @@ public sealed partial class MvccStore
             }
         }
         return TreeIndex.Restore(byKey.Values.Select(e =>
-            KeyIndex.Restore(e.NewestRecord.Key, e.Revisions, e.NewestRecord.CreateRevision, e.NewestRecord.Version)));
+            KeyIndex.Restore(e.NewestRecord.Key, e.Revisions, e.NewestRecord.CreateRevision, e.NewestRecord.Version, e.NewestRecord.Lease)));
     }
 
     /// <summary>Registers a read that touches storage outside the index lock; false once the store is closing.</summary>

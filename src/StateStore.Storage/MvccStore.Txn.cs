@@ -34,8 +34,7 @@ public sealed partial class MvccStore
         {
             var failure = op switch
             {
-                { Put: { } put } when (put.IgnoreValue || put.IgnoreLease) && _index.Get(put.Key) is not { IsAlive: true }
-                    => KvFailure.Of(KvStatus.KeyNotFound),
+                { Put: { } put } => CheckPut(put),
                 { Range: { Revision: > 0 } range } => CheckReadable(range.Revision),
                 { Txn: { } nested } => ChoosePath(nested, path),
                 _ => null,
@@ -91,7 +90,7 @@ public sealed partial class MvccStore
         CompareTarget.Version => Judge(key.Version.CompareTo(compare.Number), compare.Result),
         CompareTarget.Create => Judge(key.CreateRevision.CompareTo(compare.Number), compare.Result),
         CompareTarget.Mod => Judge(key.Latest.Main.CompareTo(compare.Number), compare.Result),
-        CompareTarget.Lease => Judge(ReadIndexed(key.Latest).Lease.CompareTo(compare.Number), compare.Result),
+        CompareTarget.Lease => Judge(key.Lease.CompareTo(compare.Number), compare.Result),
         CompareTarget.Value => Judge(Bytes.Compare(ReadIndexed(key.Latest).Value, compare.Value), compare.Result),
         _ => false,
     };

@@ -29,9 +29,9 @@ public sealed partial class MvccStore
         }
         return Write(batch =>
         {
-            if ((request.IgnoreValue || request.IgnoreLease) && _index.Get(request.Key) is not { IsAlive: true })
+            if (CheckPut(request) is { } failure)
             {
-                return KvFailure.Of(KvStatus.KeyNotFound);
+                return failure;
             }
             return KvResult<PutResponse>.Ok(PutInWrite(request, batch));
         });
@@ -105,6 +105,20 @@ public sealed partial class MvccStore
         }
     }
 
+    /// <summary>etcd's checks of a put against the current state: the key exists when it keeps its value or lease, the lease exists.</summary>
+    private KvFailure? CheckPut(PutRequest put)
+    {
+        if ((put.IgnoreValue || put.IgnoreLease) && _index.Get(put.Key) is not { IsAlive: true })
+        {
+            return KvFailure.Of(KvStatus.KeyNotFound);
+        }
+        if (!put.IgnoreLease && put.Lease != 0 && !_leases.Contains(put.Lease))
+        {
+            return KvFailure.Of(KvStatus.LeaseNotFound);
+        }
+        return null;
+    }
+
     private PutResponse PutInWrite(PutRequest request, WriteBatch batch)
     {
         var key = _index.GetOrAdd(request.Key);
@@ -122,7 +136,12 @@ public sealed partial class MvccStore
         var lease = request.IgnoreLease ? prev!.Lease : request.Lease;
         var record = new StoredRecord(request.Key, value, create, version, lease, IsTombstone: false);
         _log.Append(at, record);
-        key.AddPut(at.Main, (int)at.Sub);
+        if (key.IsAlive && key.Lease != lease)
+        {
+            _leases.Detach(key.Lease, key.Key);
+        }
+        _leases.Attach(lease, key.Key);
+        key.AddPut(at.Main, (int)at.Sub, lease);
         batch.Events.Add(record.ToEvent(batch.Revision, prevKv));
         return new PutResponse(batch.Revision, request.PrevKv ? prevKv : null);
     }
@@ -142,6 +161,7 @@ public sealed partial class MvccStore
             var at = batch.Next();
             var tombstone = StoredRecord.Tombstone(key.Key);
             _log.Append(at, tombstone);
+            _leases.Detach(key.Lease, key.Key);
             key.AddTombstone(at.Main, (int)at.Sub);
             deleted++;
             batch.Events.Add(tombstone.ToEvent(batch.Revision, prevKv));

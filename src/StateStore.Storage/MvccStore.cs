@@ -1,6 +1,7 @@
 using StateStore.Kv;
 using StateStore.Storage.Faster;
 using StateStore.Storage.Index;
+using StateStore.Storage.Leases;
 using StateStore.Storage.Watch;
 
 namespace StateStore.Storage;
@@ -23,6 +24,7 @@ public sealed partial class MvccStore : IKvStore, IDisposable
     private readonly RecordLog _log;
     private readonly TreeIndex _index;
     private readonly WatchHub _hub;
+    private readonly LeaseTable _leases;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly ReaderWriterLockSlim _indexLock = new(LockRecursionPolicy.NoRecursion);
     private long _revision;
@@ -42,6 +44,7 @@ public sealed partial class MvccStore : IKvStore, IDisposable
             _compactRevision = position.CompactRevision;
             _checkpointed = position.Applied;
             _index = RebuildIndex(_log);
+            _leases = RestoreLeases(position.Leases, _index);
         }
         catch
         {
@@ -116,6 +119,7 @@ public sealed partial class MvccStore : IKvStore, IDisposable
         {
             _disposed = true;
             _hub.Close();
+            _expiry?.Dispose();
             WaitForReaders();
             _log.Dispose();
         }

@@ -45,6 +45,7 @@ public abstract partial class KvStoreConformanceTests
     [Fact]
     public async Task Compact_EveryAnswerAtOrAboveThePoint_IsExactlyWhatItWasBefore()
     {
+        await GrantLeasesAsync(2);
         await SeedCompactHistoryAsync();
         await PutAsync("a", "4", lease: 2); // 7
         RangeRequest[] shapes =

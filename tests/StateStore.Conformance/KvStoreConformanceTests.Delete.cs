@@ -25,6 +25,7 @@ public abstract partial class KvStoreConformanceTests
     [Fact]
     public async Task Delete_Prefix_RemovesEveryKeyInOneRevision_PrevKvsInKeyOrder()
     {
+        await GrantLeasesAsync(4);
         await PutAsync("b", "0");          // 2
         await PutAsync("abc", "3");        // 3
         await PutAsync("a", "1", lease: 4); // 4

@@ -9,6 +9,7 @@ public abstract partial class KvStoreConformanceTests
     /// <summary>The same history, op for op: puts, a lease, a txn, deletes, a key deleted and recreated.</summary>
     private async Task FeedCommonHistoryAsync(IKvStore store)
     {
+        Ok(await store.LeaseGrantAsync(new LeaseGrantRequest { Id = 9, Ttl = 3600 }, Ct));
         Ok(await store.PutAsync(new PutRequest { Key = B("a"), Value = B("1") }, Ct));            // 2
         Ok(await store.PutAsync(new PutRequest { Key = B("b"), Value = B("1"), Lease = 9 }, Ct)); // 3
         Ok(await store.TxnAsync(new TxnRequest { Success = [PutOp("c", "1"), PutOp("a", "2")] }, Ct)); // 4

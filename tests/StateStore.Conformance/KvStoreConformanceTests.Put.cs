@@ -98,6 +98,7 @@ public abstract partial class KvStoreConformanceTests
     [Fact]
     public async Task Put_PrevKv_ReturnsTheReplacedVersion_OnlyWhenAsked()
     {
+        await GrantLeasesAsync(7);
         var first = await PutAsync("a", "1", lease: 7, prevKv: true);    // 2
         var second = await PutAsync("a", "2", prevKv: true);             // 3
         var third = await PutAsync("a", "3");                            // 4
@@ -110,6 +111,7 @@ public abstract partial class KvStoreConformanceTests
     [Fact]
     public async Task Put_Lease_IsStoredAndReplacedByTheNextPut()
     {
+        await GrantLeasesAsync(7);
         await PutAsync("a", "1", lease: 7);
         AssertKv(await GetAsync("a"), "a", "1", create: 2, mod: 2, version: 1, lease: 7);
 
@@ -120,6 +122,7 @@ public abstract partial class KvStoreConformanceTests
     [Fact]
     public async Task Put_IgnoreValue_KeepsTheValue_TakesTheLeaseGiven()
     {
+        await GrantLeasesAsync(7, 9);
         await PutAsync("a", "1", lease: 7); // 2
 
         var put = await PutAsync(new PutRequest { Key = B("a"), IgnoreValue = true, Lease = 9, PrevKv = true });
@@ -132,6 +135,7 @@ public abstract partial class KvStoreConformanceTests
     [Fact]
     public async Task Put_IgnoreLease_KeepsTheLease_TakesTheValueGiven()
     {
+        await GrantLeasesAsync(7);
         await PutAsync("a", "1", lease: 7); // 2
 
         var put = await PutAsync(new PutRequest { Key = B("a"), Value = B("2"), IgnoreLease = true });
@@ -143,6 +147,7 @@ public abstract partial class KvStoreConformanceTests
     [Fact]
     public async Task Put_IgnoreValueAndIgnoreLease_KeepBoth_AndStillWrite()
     {
+        await GrantLeasesAsync(7);
         await PutAsync("a", "1", lease: 7); // 2
 
         var put = await PutAsync(new PutRequest { Key = B("a"), IgnoreValue = true, IgnoreLease = true });
@@ -170,6 +175,7 @@ public abstract partial class KvStoreConformanceTests
     [Fact]
     public async Task Put_IgnoreValueWithAValue_IsValueProvided_IgnoreLeaseWithALease_IsLeaseProvided()
     {
+        await GrantLeasesAsync(7, 8);
         await PutAsync("a", "1", lease: 7); // 2
 
         Fails(KvStatus.ValueProvided, await Store.PutAsync(new PutRequest { Key = B("a"), Value = B("x"), IgnoreValue = true }, Ct));

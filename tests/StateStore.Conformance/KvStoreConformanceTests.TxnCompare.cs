@@ -11,6 +11,7 @@ public abstract partial class KvStoreConformanceTests
     /// </summary>
     private async Task SeedCompareKeysAsync()
     {
+        await GrantLeasesAsync(7);
         await PutAsync("a", "m");           // 2
         await PutAsync("b", "x", lease: 7); // 3
         await PutAsync("a", "m");           // 4

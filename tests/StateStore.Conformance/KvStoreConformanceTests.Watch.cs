@@ -68,6 +68,7 @@ public abstract partial class KvStoreConformanceTests
     [Fact]
     public async Task Watch_FromAnOldRevision_ReplaysHistory_ThenGoesLive()
     {
+        await GrantLeasesAsync(3);
         await PutAsync("a", "1");          // 2
         await PutAsync("a", "2", lease: 3); // 3
         await PutAsync("b", "1");          // 4
@@ -179,6 +180,7 @@ public abstract partial class KvStoreConformanceTests
     [Fact]
     public async Task Watch_PrevKv_CarriesThePreviousVersion()
     {
+        await GrantLeasesAsync(5);
         await PutAsync("a", "0"); // 2
         await using var withPrev = await WatchAsync("a", prevKv: true);
         await using var without = await WatchAsync("a");

@@ -25,6 +25,8 @@ public sealed class ErrorTableTests
         { KvStatus.MemberNotFound, StatusCode.NotFound, "etcdserver: member not found" },
         { KvStatus.PeerUrlExists, StatusCode.FailedPrecondition, "etcdserver: Peer URLs already exists" },
         { KvStatus.NotCapable, StatusCode.FailedPrecondition, "etcdserver: not capable" },
+        { KvStatus.LeaseExists, StatusCode.FailedPrecondition, "etcdserver: lease already exists" },
+        { KvStatus.LeaseTtlTooLarge, StatusCode.OutOfRange, "etcdserver: too large lease TTL" },
     };
 
     [Theory]

@@ -52,6 +52,8 @@ public sealed class ModelKvStoreSelfTests
     public async Task A_delete_ends_the_generation_and_the_next_put_starts_at_version_one()
     {
         var model = new ModelKvStore();
+        await model.LeaseGrantAsync(new LeaseGrantRequest { Id = 7, Ttl = 3600 });
+        await model.LeaseGrantAsync(new LeaseGrantRequest { Id = 9, Ttl = 3600 });
         await model.PutAsync(Put("k", "1"));
         await model.PutAsync(Put("k", "2", lease: 7));
         Assert.Equal(new KeyValue(B("k"), B("2"), 2, 3, 2, 7), await GetAsync(model, "k"));

@@ -78,6 +78,29 @@ public sealed class MvccStoreDurabilityTests : IDisposable
     }
 
     [Fact]
+    public async Task Recovery_restores_leases_with_their_ttls_and_attached_keys()
+    {
+        using (var store = MvccStore.Open(Options))
+        {
+            store.LeaseGrant(new LeaseGrantRequest { Id = 5, Ttl = 30 });
+            store.LeaseGrant(new LeaseGrantRequest { Id = 9, Ttl = 90 });
+            store.Put(new PutRequest { Key = B("a"), Value = B("1"), Lease = 5 });   // 2
+            store.Put(new PutRequest { Key = B("b"), Value = B("1"), Lease = 5 });   // 3
+            store.Put(new PutRequest { Key = B("c"), Value = B("1"), Lease = 9 });   // 4
+            store.Put(new PutRequest { Key = B("b"), Value = B("2"), Lease = 9 });   // 5: moved to lease 9
+            await store.CheckpointAsync(appliedIndex: 3, TestTimeout.Token());
+            store.LeaseGrant(new LeaseGrantRequest { Id = 11, Ttl = 30 });          // after the checkpoint: lost
+        }
+
+        using var recovered = MvccStore.Open(Options);
+        Assert.Equal(new[] { (5L, 30L), (9L, 90L) }, recovered.Leases);
+        Assert.Equal(new[] { "b", "c" }, recovered.LeaseInfo(9, keys: true).Keys.Select(k => Bytes.Show(k)));
+        Assert.Equal(6, recovered.LeaseRevoke(new LeaseRevokeRequest(5)).Value.Revision);
+        Assert.Equal(new[] { "b", "c" }, All(recovered).Select(kv => Bytes.Show(kv.Key)));
+        Assert.Equal(KvStatus.LeaseNotFound, recovered.Put(new PutRequest { Key = B("d"), Lease = 11 }).Status);
+    }
+
+    [Fact]
     public async Task Writes_after_the_last_checkpoint_are_not_recovered()
     {
         using (var store = MvccStore.Open(Options))
@@ -150,8 +173,9 @@ public sealed class MvccStoreDurabilityTests : IDisposable
     [Fact]
     public void A_position_cookie_that_fails_its_checks_is_refused()
     {
-        var cookie = new StorePosition(new AppliedPosition(5, 2), Revision: 10, CompactRevision: 3).ToCookie();
-        Assert.Equal(new StorePosition(new AppliedPosition(5, 2), 10, 3), StorePosition.FromCookie(cookie));
+        var cookie = new StorePosition(new AppliedPosition(5, 2), Revision: 10, CompactRevision: 3) { Leases = [(4, 60), (7, 5)] }.ToCookie();
+        Assert.Equal(new StorePosition(new AppliedPosition(5, 2), 10, 3) { Leases = [(4, 60), (7, 5)] }, StorePosition.FromCookie(cookie));
+        Assert.NotEqual(new StorePosition(new AppliedPosition(5, 2), 10, 3), StorePosition.FromCookie(cookie));
         Assert.Equal(StorePosition.Empty, StorePosition.FromCookie(null));
 
         var flipped = (byte[])cookie.Clone();

@@ -34,6 +34,21 @@ public interface IKvStore
     /// <summary>Removes a member (etcd's MemberRemove).</summary>
     ValueTask<KvResult<MemberListResponse>> MemberRemoveAsync(MemberRemoveRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>Creates a lease (etcd's LeaseGrant); keys put with its id are deleted when it expires or is revoked.</summary>
+    ValueTask<KvResult<LeaseGrantResponse>> LeaseGrantAsync(LeaseGrantRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Revokes a lease and deletes its keys in one revision (etcd's LeaseRevoke).</summary>
+    ValueTask<KvResult<LeaseRevokeResponse>> LeaseRevokeAsync(LeaseRevokeRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Renews a lease to its full TTL (one message of etcd's LeaseKeepAlive stream).</summary>
+    ValueTask<KvResult<LeaseKeepAliveResponse>> LeaseKeepAliveAsync(long id, CancellationToken cancellationToken = default);
+
+    /// <summary>A lease's remaining TTL and, when asked, its keys (etcd's LeaseTimeToLive).</summary>
+    ValueTask<KvResult<LeaseTimeToLiveResponse>> LeaseTimeToLiveAsync(LeaseTimeToLiveRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Every live lease (etcd's LeaseLeases).</summary>
+    ValueTask<KvResult<LeaseLeasesResponse>> LeaseLeasesAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Cluster id, member id and current term for response headers; cheap to read on every request.</summary>
     MemberIdentity Identity { get; }
 }

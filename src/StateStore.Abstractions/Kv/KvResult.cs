@@ -68,6 +68,8 @@ public static class KvErrors
         KvStatus.MemberNotFound => "etcdserver: member not found",
         KvStatus.PeerUrlExists => "etcdserver: Peer URLs already exists",
         KvStatus.NotCapable => "etcdserver: not capable",
+        KvStatus.LeaseExists => "etcdserver: lease already exists",
+        KvStatus.LeaseTtlTooLarge => "etcdserver: too large lease TTL",
         _ => status.ToString(),
     };
 }

@@ -59,4 +59,10 @@ public enum KvStatus
 
     /// <summary>"etcdserver: not capable" — the store cannot do this (e.g. membership on a store without Raft).</summary>
     NotCapable,
+
+    /// <summary>"etcdserver: lease already exists".</summary>
+    LeaseExists,
+
+    /// <summary>"etcdserver: too large lease TTL".</summary>
+    LeaseTtlTooLarge,
 }

@@ -18,3 +18,6 @@ internal readonly record struct RequestId(ulong Boot, long Sequence)
 /// before proposing and travel inside the body; applying a command is deterministic.
 /// </summary>
 internal sealed record Command(RequestId Id, object Body);
+
+/// <summary>A lease renewal on its way to the leader (etcd's LeaseKeepAlive carries only the id).</summary>
+internal sealed record LeaseKeepAliveQuery(long Id);

@@ -24,6 +24,13 @@ internal static class CommandCodec
         // configuration changes, never log entries of the state machine.
         MemberAdd = 6,
         MemberRemove = 7,
+
+        LeaseGrant = 8,
+        LeaseRevoke = 9,
+
+        // Lease renewals and TTL questions go to the leader (it keeps the lease clock), never into the log.
+        LeaseKeepAlive = 10,
+        LeaseTimeToLive = 11,
     }
 
     public static byte[] Encode(Command command)
@@ -81,6 +88,24 @@ internal static class CommandCodec
                 w.Byte((byte)Kind.MemberRemove);
                 w.Long((long)remove.Id);
                 break;
+            case LeaseGrantRequest grant:
+                w.Byte((byte)Kind.LeaseGrant);
+                w.Long(grant.Id);
+                w.Long(grant.Ttl);
+                break;
+            case LeaseRevokeRequest revoke:
+                w.Byte((byte)Kind.LeaseRevoke);
+                w.Long(revoke.Id);
+                break;
+            case LeaseKeepAliveQuery keepAlive:
+                w.Byte((byte)Kind.LeaseKeepAlive);
+                w.Long(keepAlive.Id);
+                break;
+            case LeaseTimeToLiveRequest timeToLive:
+                w.Byte((byte)Kind.LeaseTimeToLive);
+                w.Long(timeToLive.Id);
+                w.Flags(timeToLive.Keys);
+                break;
             default:
                 throw new ArgumentException($"cannot encode a {body.GetType().Name}", nameof(body));
         }
@@ -94,6 +119,10 @@ internal static class CommandCodec
         Kind.Compact => new CompactRequest { Revision = r.Long(), Physical = r.Flags(1)[0] },
         Kind.MemberAdd => new MemberAddRequest(r.Strings()),
         Kind.MemberRemove => new MemberRemoveRequest((ulong)r.Long()),
+        Kind.LeaseGrant => new LeaseGrantRequest { Id = r.Long(), Ttl = r.Long() },
+        Kind.LeaseRevoke => new LeaseRevokeRequest(r.Long()),
+        Kind.LeaseKeepAlive => new LeaseKeepAliveQuery(r.Long()),
+        Kind.LeaseTimeToLive => new LeaseTimeToLiveRequest(r.Long(), r.Flags(1)[0]),
         var kind => throw new InvalidDataException($"unknown command kind {kind}"),
     };
 

@@ -24,6 +24,10 @@ internal static class ResultCodec
             case KvResult<CompactResponse> r: Envelope(w, r, 4, v => w.Long(v.Revision)); break;
             case KvResult<MemberAddResponse> r: Envelope(w, r, 5, v => { Member(w, v.Member); Members(w, v.Members); }); break;
             case KvResult<MemberListResponse> r: Envelope(w, r, 6, v => Members(w, v.Members)); break;
+            case KvResult<LeaseGrantResponse> r: Envelope(w, r, 7, v => { w.Long(v.Revision); w.Long(v.Id); w.Long(v.Ttl); }); break;
+            case KvResult<LeaseRevokeResponse> r: Envelope(w, r, 8, v => w.Long(v.Revision)); break;
+            case KvResult<LeaseKeepAliveResponse> r: Envelope(w, r, 9, v => { w.Long(v.Revision); w.Long(v.Id); w.Long(v.Ttl); }); break;
+            case KvResult<LeaseTimeToLiveResponse> r: Envelope(w, r, 10, v => TimeToLive(w, v)); break;
             default: throw new ArgumentException($"cannot encode a {result.GetType().Name}", nameof(result));
         }
         return w.ToArray();
@@ -52,6 +56,10 @@ internal static class ResultCodec
             4 => new CompactResponse(r.Long()),
             5 => new MemberAddResponse(ReadMember(ref r), ReadMembers(ref r)),
             6 => new MemberListResponse(ReadMembers(ref r)),
+            7 => new LeaseGrantResponse(r.Long(), r.Long(), r.Long()),
+            8 => new LeaseRevokeResponse(r.Long()),
+            9 => new LeaseKeepAliveResponse(r.Long(), r.Long(), r.Long()),
+            10 => ReadTimeToLive(ref r),
             _ => throw new InvalidDataException($"unknown result kind {kind}"),
         };
         r.ExpectEnd();
@@ -170,6 +178,30 @@ internal static class ResultCodec
             };
         }
         return new TxnResponse(revision, succeeded, responses);
+    }
+
+    private static void TimeToLive(WireWriter w, LeaseTimeToLiveResponse t)
+    {
+        w.Long(t.Revision);
+        w.Long(t.Id);
+        w.Long(t.Ttl);
+        w.Long(t.GrantedTtl);
+        w.Long(t.Keys.Count);
+        foreach (var key in t.Keys)
+        {
+            w.Bytes(key);
+        }
+    }
+
+    private static LeaseTimeToLiveResponse ReadTimeToLive(ref WireReader r)
+    {
+        var (revision, id, ttl, granted) = (r.Long(), r.Long(), r.Long(), r.Long());
+        var keys = new byte[r.Count()][];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = r.Bytes()!;
+        }
+        return new LeaseTimeToLiveResponse(revision, id, ttl, granted, keys);
     }
 
     private static void Member(WireWriter w, ClusterMember member)

@@ -131,6 +131,8 @@ internal sealed partial class KvStateMachine : IStateMachine, IDisposable
             DeleteRangeRequest delete => _store.DeleteRange(delete),
             TxnRequest txn => _store.Txn(txn),
             CompactRequest compact => _store.Compact(compact),
+            LeaseGrantRequest grant => _store.LeaseGrant(grant),
+            LeaseRevokeRequest revoke => _store.LeaseRevoke(revoke),
             _ => throw new InvalidOperationException($"no apply for {command.Body.GetType().Name}"),
         };
         Proposals.Complete(command.Id, entry.Context, result);

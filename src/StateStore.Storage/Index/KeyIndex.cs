@@ -30,13 +30,17 @@ internal sealed class KeyIndex(byte[] key)
     /// <summary>The version of the live generation (meaningful when <see cref="IsAlive"/>).</summary>
     public long Version { get; private set; }
 
+    /// <summary>The lease of the live version (0 for none; meaningful when <see cref="IsAlive"/>).</summary>
+    public long Lease { get; private set; }
+
     public Revision Latest => _revisions[Count - 1];
 
     /// <summary>True when the newest version is a put.</summary>
     public bool IsAlive => Count > 0 && !Latest.Tombstone;
 
-    public void AddPut(long main, int sub)
+    public void AddPut(long main, int sub, long lease)
     {
+        Lease = lease;
         if (!IsAlive)
         {
             CreateRevision = main;
@@ -51,13 +55,14 @@ internal sealed class KeyIndex(byte[] key)
         Add(new Revision(main, sub, Tombstone: true));
         CreateRevision = 0;
         Version = 0;
+        Lease = 0;
     }
 
     /// <summary>
     /// Rebuilds a key's index at open from the versions found in storage (any order), with the
     /// create revision and version of the newest one.
     /// </summary>
-    public static KeyIndex Restore(byte[] key, List<Revision> revisions, long latestCreateRevision, long latestVersion)
+    public static KeyIndex Restore(byte[] key, List<Revision> revisions, long latestCreateRevision, long latestVersion, long latestLease)
     {
         var index = new KeyIndex(key) { _revisions = [.. revisions] };
         Array.Sort(index._revisions, RevisionOrder.Instance);
@@ -66,6 +71,7 @@ internal sealed class KeyIndex(byte[] key)
         {
             index.CreateRevision = latestCreateRevision;
             index.Version = latestVersion;
+            index.Lease = latestLease;
         }
         return index;
     }

@@ -64,14 +64,19 @@ public sealed partial class ModelKvStore : IKvStore, IDisposable
     }
 
     /// <summary>
-    /// An independent copy with the same history and compaction point, and no watches. Changes and
+    /// An independent copy with the same history, compaction point and leases, and no watches. Changes and
     /// their byte arrays are immutable, so copying the list is a deep copy.
     /// </summary>
     public ModelKvStore Clone()
     {
         lock (_gate)
         {
-            return new ModelKvStore([.. _history], _revision, _compactRevision);
+            var clone = new ModelKvStore([.. _history], _revision, _compactRevision);
+            foreach (var (id, lease) in _leases)
+            {
+                clone._leases[id] = lease;
+            }
+            return clone;
         }
     }
 
@@ -102,6 +107,7 @@ public sealed partial class ModelKvStore : IKvStore, IDisposable
     {
         lock (_gate)
         {
+            ExpireLocked();
             return new(_closed ? Fail(KvStatus.Unavailable) : ReadRange(request, _history, _revision));
         }
     }
@@ -190,7 +196,6 @@ public sealed partial class ModelKvStore : IKvStore, IDisposable
     ValueTask<KvResult<MemberAddResponse>> IKvStore.MemberAddAsync(MemberAddRequest request, CancellationToken cancellationToken) => StandaloneMembership.Add();
 
     ValueTask<KvResult<MemberListResponse>> IKvStore.MemberRemoveAsync(MemberRemoveRequest request, CancellationToken cancellationToken) => StandaloneMembership.Remove();
-
 
     /// <summary>Adds a write's changes as the next revision; a write that changed nothing leaves the revision alone.</summary>
     private void CommitLocked(List<Change> pending)

@@ -46,6 +46,21 @@ public sealed class ClusterIdentityStore(IKvStore inner) : IKvStore
 
     public ValueTask<KvResult<MemberListResponse>> MemberRemoveAsync(MemberRemoveRequest request, CancellationToken cancellationToken = default) => Inner.MemberRemoveAsync(request, cancellationToken);
 
+    public ValueTask<KvResult<LeaseGrantResponse>> LeaseGrantAsync(LeaseGrantRequest request, CancellationToken cancellationToken = default) =>
+        FailWith is { } s ? new(KvResult<LeaseGrantResponse>.Fail(s)) : Inner.LeaseGrantAsync(request, cancellationToken);
+
+    public ValueTask<KvResult<LeaseRevokeResponse>> LeaseRevokeAsync(LeaseRevokeRequest request, CancellationToken cancellationToken = default) =>
+        FailWith is { } s ? new(KvResult<LeaseRevokeResponse>.Fail(s)) : Inner.LeaseRevokeAsync(request, cancellationToken);
+
+    public ValueTask<KvResult<LeaseKeepAliveResponse>> LeaseKeepAliveAsync(long id, CancellationToken cancellationToken = default) =>
+        FailWith is { } s ? new(KvResult<LeaseKeepAliveResponse>.Fail(s)) : Inner.LeaseKeepAliveAsync(id, cancellationToken);
+
+    public ValueTask<KvResult<LeaseTimeToLiveResponse>> LeaseTimeToLiveAsync(LeaseTimeToLiveRequest request, CancellationToken cancellationToken = default) =>
+        FailWith is { } s ? new(KvResult<LeaseTimeToLiveResponse>.Fail(s)) : Inner.LeaseTimeToLiveAsync(request, cancellationToken);
+
+    public ValueTask<KvResult<LeaseLeasesResponse>> LeaseLeasesAsync(CancellationToken cancellationToken = default) =>
+        FailWith is { } s ? new(KvResult<LeaseLeasesResponse>.Fail(s)) : Inner.LeaseLeasesAsync(cancellationToken);
+
     public ValueTask<KvResult<HashKvResponse>> HashKvAsync(long revision, CancellationToken cancellationToken = default) =>
         FailWith is { } s ? new(KvResult<HashKvResponse>.Fail(s)) : Inner.HashKvAsync(revision, cancellationToken);
 

@@ -16,7 +16,7 @@ namespace StateStore.EtcdApi.Tests.Infrastructure;
 
 /// <summary>
 /// A real Kestrel on 127.0.0.1 (a free port) serving the etcd API over whatever <see cref="IKvStore"/> it is
-/// given, with gRPC clients for it: the generated KV/Watch/Maintenance clients and dotnet-etcd's EtcdClient.
+/// given, with gRPC clients for it: the generated KV/Watch/Maintenance/Lease clients and dotnet-etcd's EtcdClient.
 /// The store is the caller's to own and dispose.
 /// </summary>
 public sealed class EtcdApiHost : IAsyncDisposable
@@ -38,6 +38,7 @@ public sealed class EtcdApiHost : IAsyncDisposable
         Kv = new KV.KVClient(Channel);
         Watch = new Watch.WatchClient(Channel);
         Maintenance = new Maintenance.MaintenanceClient(Channel);
+        Lease = new Lease.LeaseClient(Channel);
     }
 
     public IKvStore Store { get; }
@@ -54,6 +55,8 @@ public sealed class EtcdApiHost : IAsyncDisposable
     public Watch.WatchClient Watch { get; }
 
     public Maintenance.MaintenanceClient Maintenance { get; }
+
+    public Lease.LeaseClient Lease { get; }
 
     /// <summary>
     /// Starts Kestrel serving <paramref name="store"/>; the bound port is read back after start. Without

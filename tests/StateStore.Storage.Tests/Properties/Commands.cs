@@ -157,6 +157,12 @@ public sealed record ManyOpsCommand(int Count, int Where) : Command
     }
 }
 
+/// <summary>Grants the lease <see cref="Id"/> (for an hour: nothing expires in a run), or revokes it.</summary>
+public sealed record LeaseCommand(long Id, bool Revoke) : Command
+{
+    public override string ToString() => Revoke ? $"LeaseRevoke({Id})" : $"LeaseGrant({Id})";
+}
+
 public sealed record CompactCommand(RevisionPick Revision) : Command
 {
     public override string ToString() => $"Compact({Revision})";

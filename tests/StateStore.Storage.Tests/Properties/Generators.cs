@@ -129,6 +129,7 @@ public static class Generators
             (writes ? 3 : 20, Range.Select(c => (Command)c)),
             (writes ? 25 : 20, Txn(2).Select(c => (Command)c)),
             (writes ? 8 : 5, Revision.Select(r => (Command)new CompactCommand(r))),
+            (writes ? 6 : 4, from id in Gen.Elements(1L, 7L) from revoke in Gen.Elements(false, false, true) select (Command)new LeaseCommand(id, revoke)),
             (writes ? 1 : 4, Revision.Select(r => (Command)new HashKvCommand(r))),
             (2, Gen.Constant((Command)new CheckpointCommand(Restart: false))),
         };

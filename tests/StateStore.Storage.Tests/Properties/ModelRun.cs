@@ -95,6 +95,16 @@ public sealed class ModelRun : IDisposable
             case ManyOpsCommand many:
                 Same("txn with many ops", ResultText.Of(await Model.TxnAsync(many.ToRequest())), ResultText.Of(await store.TxnAsync(many.ToRequest())));
                 break;
+            case LeaseCommand { Revoke: false } grant:
+                var grantRequest = new LeaseGrantRequest { Id = grant.Id, Ttl = 3600 };
+                Same("lease grant", ResultText.Of(await Model.LeaseGrantAsync(grantRequest)), ResultText.Of(await store.LeaseGrantAsync(grantRequest)));
+                await SameLeasesAsync(store);
+                break;
+            case LeaseCommand revoke:
+                var revokeRequest = new LeaseRevokeRequest(revoke.Id);
+                Same("lease revoke", ResultText.Of(await Model.LeaseRevokeAsync(revokeRequest)), ResultText.Of(await store.LeaseRevokeAsync(revokeRequest)));
+                await SameLeasesAsync(store);
+                break;
             case CompactCommand compact:
                 var target = compact.Revision.Resolve(Position);
                 if (CompactCeiling is { } ceiling)
@@ -126,6 +136,9 @@ public sealed class ModelRun : IDisposable
                 throw new ArgumentOutOfRangeException(nameof(command), command, "unknown command");
         }
     }
+
+    private async Task SameLeasesAsync(IKvStore store) =>
+        Same("leases", ResultText.Of(await Model.LeaseLeasesAsync()), ResultText.Of(await store.LeaseLeasesAsync()));
 
     private async Task HashAsync(long revision)
     {

@@ -24,6 +24,12 @@ public static class ResultText
     /// <summary>The hash itself is left out: the model's is not the store's.</summary>
     public static string Of(KvResult<HashKvResponse> result) => Of(result, r => $"hash at revision {r.Revision}, compacted {r.CompactRevision}");
 
+    public static string Of(KvResult<LeaseGrantResponse> result) => Of(result, r => $"lease {r.Id} granted for {r.Ttl} s at revision {r.Revision}");
+
+    public static string Of(KvResult<LeaseRevokeResponse> result) => Of(result, r => $"lease revoked at revision {r.Revision}");
+
+    public static string Of(KvResult<LeaseLeasesResponse> result) => Of(result, r => $"leases [{string.Join(", ", r.Ids)}] at revision {r.Revision}");
+
     public static string Range(RangeResponse r) => $"range rev {r.Revision} count {r.Count} more {r.More} [{string.Join(", ", r.Kvs.Select(Kv))}]";
 
     public static string Put(PutResponse r) => $"put rev {r.Revision} prev {(r.PrevKv is null ? "-" : Kv(r.PrevKv))}";
