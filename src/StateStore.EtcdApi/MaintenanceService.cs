@@ -8,8 +8,8 @@ using EtcdPb = Etcdserverpb;
 namespace StateStore.EtcdApi;
 
 /// <summary>
-/// etcd's Maintenance service (<c>etcdserverpb.Maintenance</c>): Status and HashKV. The other methods
-/// (alarms, defragment, snapshot, move leader, downgrade) answer Unimplemented for now.
+/// etcd's Maintenance service (<c>etcdserverpb.Maintenance</c>): Status, HashKV, Alarm and Defragment. The
+/// other methods (snapshot, move leader, downgrade) answer Unimplemented for now.
 /// </summary>
 [BindServiceMethod(typeof(ServiceBinding), nameof(ServiceBinding.BindMaintenance))]
 internal class MaintenanceService(IKvStore store, IOptions<EtcdApiOptions> options)
@@ -30,6 +30,21 @@ internal class MaintenanceService(IKvStore store, IOptions<EtcdApiOptions> optio
         };
         response.Errors.AddRange(status.Errors);
         return response;
+    }
+
+    public virtual async Task<EtcdPb.AlarmResponse> Alarm(EtcdPb.AlarmRequest request, ServerCallContext context)
+    {
+        var alarms = (await store.AlarmAsync(
+            new AlarmRequest((AlarmAction)request.Action, request.MemberID, (AlarmType)request.Alarm), context.CancellationToken).ConfigureAwait(false)).ValueOrThrow();
+        var response = new EtcdPb.AlarmResponse { Header = store.Identity.Header(alarms.Revision) };
+        response.Alarms.AddRange(alarms.Alarms.Select(a => new EtcdPb.AlarmMember { MemberID = a.MemberId, Alarm = (EtcdPb.AlarmType)a.Alarm }));
+        return response;
+    }
+
+    public virtual async Task<EtcdPb.DefragmentResponse> Defragment(EtcdPb.DefragmentRequest request, ServerCallContext context)
+    {
+        var done = (await store.DefragmentAsync(context.CancellationToken).ConfigureAwait(false)).ValueOrThrow();
+        return new EtcdPb.DefragmentResponse { Header = store.Identity.Header(done.Revision) };
     }
 
     /// <summary>

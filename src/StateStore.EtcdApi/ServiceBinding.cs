@@ -35,6 +35,8 @@ internal static class ServiceBinding
     {
         binder.AddMethod(Unary<EtcdPb.StatusRequest, EtcdPb.StatusResponse>(MaintenanceServiceName, "Status"), service is null ? null : service.Status);
         binder.AddMethod(Unary<EtcdPb.HashKVRequest, EtcdPb.HashKVResponse>(MaintenanceServiceName, "HashKV"), service is null ? null : service.HashKV);
+        binder.AddMethod(Unary<EtcdPb.AlarmRequest, EtcdPb.AlarmResponse>(MaintenanceServiceName, "Alarm"), service is null ? null : service.Alarm);
+        binder.AddMethod(Unary<EtcdPb.DefragmentRequest, EtcdPb.DefragmentResponse>(MaintenanceServiceName, "Defragment"), service is null ? null : service.Defragment);
     }
 
     public static void BindCluster(ServiceBinderBase binder, ClusterService? service)

@@ -106,7 +106,10 @@ public sealed class RaftMember : IAsyncDisposable
             config.Metadata[MemberMetadata.ClientUrl] = options.AdvertiseClientUrl.ToString();
             config.Metadata[MemberMetadata.ClusterId] = info.ClusterId.ToString("x16");
             var cluster = new RaftCluster(config) { AuditTrail = wal };
-            var store = new ReplicatedKvStore(cluster, machine, forwarder, info, options.AdvertiseClientUrl, options.RequestTimeout, logger);
+            var store = new ReplicatedKvStore(cluster, machine, forwarder, info, options.AdvertiseClientUrl, options.RequestTimeout, logger)
+            {
+                QuotaBackendBytes = options.QuotaBackendBytes,
+            };
             var member = new RaftMember(cluster, wal, machine, configuration, info, paths, store, logger);
             await cluster.StartAsync(cancellationToken).ConfigureAwait(false);
             return member;

@@ -36,6 +36,9 @@ public sealed record RaftMemberOptions
 
     public SnapshotPolicy Snapshots { get; init; } = SnapshotPolicy.Default;
 
+    /// <summary>etcd's --quota-backend-bytes: a write that would take the store past it raises NOSPACE.</summary>
+    public long QuotaBackendBytes { get; init; } = Kv.Quota.DefaultBytes;
+
     /// <summary>Memory settings of the store; its DataDirectory is replaced by the member's.</summary>
     public MvccStoreOptions Store { get; init; } = new() { DataDirectory = "." };
 }

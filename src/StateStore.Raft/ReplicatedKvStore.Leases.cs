@@ -32,6 +32,10 @@ public sealed partial class ReplicatedKvStore
         {
             return KvFailure.Of(KvStatus.LeaseTtlTooLarge);
         }
+        if (await CheckQuotaAsync(request, cancellationToken).ConfigureAwait(false) is { } full)
+        {
+            return full;
+        }
         var ttl = Math.Max(request.Ttl, MinLeaseTtl);
         while (true)
         {

@@ -12,8 +12,10 @@ public sealed partial class ReplicatedKvStore
     private static readonly KvFailure TimedOut = new(KvStatus.Unavailable, "etcdserver: request timed out");
     private static readonly KvFailure LeaderChanged = new(KvStatus.NotLeader, "etcdserver: leader changed");
 
-    public ValueTask<KvResult<PutResponse>> PutAsync(PutRequest request, CancellationToken cancellationToken = default) =>
-        RequestValidator.Validate(request) is { } invalid ? new(invalid) : ProposeAsync<PutResponse>(request, cancellationToken);
+    public async ValueTask<KvResult<PutResponse>> PutAsync(PutRequest request, CancellationToken cancellationToken = default) =>
+        RequestValidator.Validate(request) is { } invalid ? invalid
+        : await CheckQuotaAsync(request, cancellationToken).ConfigureAwait(false) is { } full ? full
+        : await ProposeAsync<PutResponse>(request, cancellationToken).ConfigureAwait(false);
 
     public ValueTask<KvResult<DeleteRangeResponse>> DeleteRangeAsync(DeleteRangeRequest request, CancellationToken cancellationToken = default) =>
         RequestValidator.Validate(request) is { } invalid ? new(invalid) : ProposeAsync<DeleteRangeResponse>(request, cancellationToken);
@@ -26,6 +28,10 @@ public sealed partial class ReplicatedKvStore
         if (RequestValidator.Validate(request) is { } invalid)
         {
             return invalid;
+        }
+        if (await CheckQuotaAsync(request, cancellationToken).ConfigureAwait(false) is { } full)
+        {
+            return full;
         }
         if (IsReadOnly(request))
         {

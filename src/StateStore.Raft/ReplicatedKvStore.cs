@@ -54,7 +54,7 @@ public sealed partial class ReplicatedKvStore : IKvStore
             // The WAL's applied index also counts no-op and configuration entries the store never sees.
             RaftAppliedIndex = _cluster.AuditTrail is DotNext.Net.Cluster.Consensus.Raft.StateMachine.WriteAheadLog wal ? wal.LastAppliedIndex : _machine.AppliedIndex,
             DbSizeBytes = store.DiskSizeBytes,
-            Errors = leader is null ? ["etcdserver: no leader"] : [],
+            Errors = [.. leader is null ? ["etcdserver: no leader"] : Array.Empty<string>(), .. store.AlarmDescriptions],
         });
     }
 

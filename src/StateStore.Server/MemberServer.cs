@@ -52,6 +52,7 @@ public sealed class MemberServer : IAsyncDisposable
             HeartbeatInterval = options.HeartbeatInterval,
             ElectionTimeout = options.ElectionTimeout,
             Snapshots = new SnapshotPolicy(options.SnapshotCount, options.SnapshotCatchUpEntries),
+            QuotaBackendBytes = options.QuotaBackendBytes,
             Store = new MvccStoreOptions { DataDirectory = "." },
         }, forwarder, loggers, cancellationToken).ConfigureAwait(false);
         try

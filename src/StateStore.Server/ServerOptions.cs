@@ -40,6 +40,9 @@ public sealed record ServerOptions
     /// <summary>--election-timeout (ms).</summary>
     public TimeSpan ElectionTimeout { get; init; } = TimeSpan.FromMilliseconds(1000);
 
+    /// <summary>--quota-backend-bytes: data size at which the NOSPACE alarm is raised.</summary>
+    public long QuotaBackendBytes { get; init; } = Kv.Quota.DefaultBytes;
+
     /// <summary>--snapshot-count: applied entries between snapshots.</summary>
     public long SnapshotCount { get; init; } = SnapshotPolicy.Default.EveryEntries;
 

@@ -29,7 +29,7 @@ public sealed partial class MvccStore
         try
         {
             ThrowIfDisposed();
-            var position = new StorePosition(applied, _revision, _compactRevision) { Leases = _leases.Snapshot() };
+            var position = new StorePosition(applied, _revision, _compactRevision) { Leases = _leases.Snapshot(), Alarms = AlarmSnapshot() };
             await _log.CheckpointAsync(position.ToCookie(), cancellationToken).ConfigureAwait(false);
             if (snapshotDirectory is not null)
             {

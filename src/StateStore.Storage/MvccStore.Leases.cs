@@ -26,6 +26,10 @@ public sealed partial class MvccStore
         }
         return Write(_ =>
         {
+            if (_noSpace)
+            {
+                return KvFailure.Of(KvStatus.NoSpace);
+            }
             if (_leases.Contains(request.Id))
             {
                 return KvFailure.Of(KvStatus.LeaseExists);

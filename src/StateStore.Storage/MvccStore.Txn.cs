@@ -16,6 +16,11 @@ public sealed partial class MvccStore
         {
             // As etcd: decide every branch (nested ones too) against the state before the txn, and
             // check the chosen operations, before anything changes.
+            if (_noSpace && Quota.CostOf(request) > 0)
+            {
+                // As etcd's capped applier: a txn that may put is refused whole while NOSPACE is raised.
+                return KvFailure.Of(KvStatus.NoSpace);
+            }
             var path = new Queue<bool>();
             if (ChoosePath(request, path) is { } failure)
             {

@@ -29,6 +29,10 @@ public sealed partial class MvccStore
         }
         return Write(batch =>
         {
+            if (_noSpace)
+            {
+                return KvFailure.Of(KvStatus.NoSpace);
+            }
             if (CheckPut(request) is { } failure)
             {
                 return failure;

@@ -45,6 +45,7 @@ public sealed partial class MvccStore : IKvStore, IDisposable
             _checkpointed = position.Applied;
             _index = RebuildIndex(_log);
             _leases = RestoreLeases(position.Leases, _index);
+            RestoreAlarms(position.Alarms);
         }
         catch
         {

@@ -5,15 +5,17 @@ namespace StateStore.Storage;
 
 /// <summary>
 /// What a checkpoint records beside FASTER's data (in its commit cookie): the Raft index and term applied,
-/// the revision, the compaction point and the leases (id, granted TTL), with a format tag and a checksum so
-/// a damaged or foreign cookie is refused rather than trusted. Format 1 (no leases) is still read.
+/// the revision, the compaction point, the leases (id, granted TTL) and the raised alarms, with a format tag
+/// and a checksum so a damaged or foreign cookie is refused rather than trusted. Format 1 (no leases, no
+/// alarms) is still read.
 /// </summary>
 internal readonly record struct StorePosition(AppliedPosition Applied, long Revision, long CompactRevision)
 {
     private const uint Magic = 0x53534B56; // "SSKV"
-    private const int FormatVersion = 2;
+    private const int FormatVersion = 3;
     private const int FixedLength = 4 + 4 + 8 + 8 + 8 + 8;
     private const int LeaseLength = 8 + 8;
+    private const int AlarmLength = 8 + 4;
 
     /// <summary>The position of an empty store.</summary>
     public static readonly StorePosition Empty = new(default, 1, 0);
@@ -21,14 +23,18 @@ internal readonly record struct StorePosition(AppliedPosition Applied, long Revi
     /// <summary>Every lease and the TTL it was granted with, ascending by id.</summary>
     public IReadOnlyList<(long Id, long Ttl)> Leases { get; init; } = [];
 
+    /// <summary>The raised alarms: member and alarm type.</summary>
+    public IReadOnlyList<(ulong Member, int Alarm)> Alarms { get; init; } = [];
+
     public bool Equals(StorePosition other) =>
-        Applied == other.Applied && Revision == other.Revision && CompactRevision == other.CompactRevision && Leases.SequenceEqual(other.Leases);
+        Applied == other.Applied && Revision == other.Revision && CompactRevision == other.CompactRevision
+        && Leases.SequenceEqual(other.Leases) && Alarms.SequenceEqual(other.Alarms);
 
     public override int GetHashCode() => HashCode.Combine(Applied, Revision, CompactRevision, Leases.Count);
 
     public byte[] ToCookie()
     {
-        var length = FixedLength + 4 + Leases.Count * LeaseLength + 4;
+        var length = FixedLength + 4 + Leases.Count * LeaseLength + 4 + Alarms.Count * AlarmLength + 4;
         var cookie = new byte[length];
         BinaryPrimitives.WriteUInt32LittleEndian(cookie, Magic);
         BinaryPrimitives.WriteInt32LittleEndian(cookie.AsSpan(4), FormatVersion);
@@ -43,6 +49,14 @@ internal readonly record struct StorePosition(AppliedPosition Applied, long Revi
             BinaryPrimitives.WriteInt64LittleEndian(cookie.AsSpan(at), id);
             BinaryPrimitives.WriteInt64LittleEndian(cookie.AsSpan(at + 8), ttl);
             at += LeaseLength;
+        }
+        BinaryPrimitives.WriteInt32LittleEndian(cookie.AsSpan(at), Alarms.Count);
+        at += 4;
+        foreach (var (member, alarm) in Alarms)
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(cookie.AsSpan(at), member);
+            BinaryPrimitives.WriteInt32LittleEndian(cookie.AsSpan(at + 8), alarm);
+            at += AlarmLength;
         }
         BinaryPrimitives.WriteUInt32LittleEndian(cookie.AsSpan(at), Crc32.HashToUInt32(cookie.AsSpan(0, at)));
         return cookie;
@@ -59,40 +73,57 @@ internal readonly record struct StorePosition(AppliedPosition Applied, long Revi
             return ThrowHelper.Corrupt<StorePosition>("the checkpoint's cookie is not a StateStore position");
         }
         var version = BinaryPrimitives.ReadInt32LittleEndian(cookie.AsSpan(4));
-        var leaseCount = version == 2 && cookie.Length >= FixedLength + 8 ? BinaryPrimitives.ReadInt32LittleEndian(cookie.AsSpan(FixedLength)) : 0;
-        var expected = version switch
+        if (version != 1 && version != FormatVersion)
         {
-            1 => FixedLength + 4,
-            2 when leaseCount >= 0 && leaseCount <= (cookie.Length - FixedLength - 8) / LeaseLength => FixedLength + 4 + leaseCount * LeaseLength + 4,
-            _ => -1,
-        };
-        if (expected != cookie.Length)
-        {
-            return version is 1 or 2
-                ? ThrowHelper.Corrupt<StorePosition>("the checkpoint's cookie is not a StateStore position")
-                : ThrowHelper.Corrupt<StorePosition>($"the checkpoint has format {version}; this build reads 1 and {FormatVersion}");
+            return ThrowHelper.Corrupt<StorePosition>($"the checkpoint has format {version}; this build reads 1 and {FormatVersion}");
         }
         var checksumAt = cookie.Length - 4;
+        var at = FixedLength;
+        var leases = version == 1 ? [] : ReadList(cookie, ref at, LeaseLength, (span) =>
+            (BinaryPrimitives.ReadInt64LittleEndian(span), BinaryPrimitives.ReadInt64LittleEndian(span[8..])));
+        var alarms = version == 1 ? [] : ReadList(cookie, ref at, AlarmLength, (span) =>
+            (BinaryPrimitives.ReadUInt64LittleEndian(span), BinaryPrimitives.ReadInt32LittleEndian(span[8..])));
+        if (at != checksumAt)
+        {
+            return ThrowHelper.Corrupt<StorePosition>("the checkpoint's cookie is not a StateStore position");
+        }
         if (BinaryPrimitives.ReadUInt32LittleEndian(cookie.AsSpan(checksumAt)) != Crc32.HashToUInt32(cookie.AsSpan(0, checksumAt)))
         {
             return ThrowHelper.Corrupt<StorePosition>("the checkpoint's cookie fails its checksum");
-        }
-        var leases = new (long, long)[leaseCount];
-        for (var i = 0; i < leaseCount; i++)
-        {
-            var at = FixedLength + 4 + i * LeaseLength;
-            leases[i] = (BinaryPrimitives.ReadInt64LittleEndian(cookie.AsSpan(at)), BinaryPrimitives.ReadInt64LittleEndian(cookie.AsSpan(at + 8)));
         }
         var position = new StorePosition(
             new AppliedPosition(BinaryPrimitives.ReadInt64LittleEndian(cookie.AsSpan(8)), BinaryPrimitives.ReadInt64LittleEndian(cookie.AsSpan(16))),
             BinaryPrimitives.ReadInt64LittleEndian(cookie.AsSpan(24)),
             BinaryPrimitives.ReadInt64LittleEndian(cookie.AsSpan(32)))
-        { Leases = leases };
+        { Leases = leases, Alarms = alarms };
         if (position.Revision < 1 || position.CompactRevision < 0 || position.CompactRevision > position.Revision
             || position.Applied.Index < 0 || position.Applied.Term < 0)
         {
             return ThrowHelper.Corrupt<StorePosition>($"the checkpoint's position is impossible: {position}");
         }
         return position;
+    }
+
+    private delegate T ItemReader<T>(ReadOnlySpan<byte> item);
+
+    /// <summary>Reads a count and that many fixed-length items at <paramref name="at"/>; a count that overruns the cookie is corruption.</summary>
+    private static T[] ReadList<T>(byte[] cookie, ref int at, int itemLength, ItemReader<T> read)
+    {
+        if (at + 4 > cookie.Length - 4)
+        {
+            return ThrowHelper.Corrupt<T[]>("the checkpoint's cookie is not a StateStore position");
+        }
+        var count = BinaryPrimitives.ReadInt32LittleEndian(cookie.AsSpan(at));
+        at += 4;
+        if (count < 0 || count > (cookie.Length - 4 - at) / itemLength)
+        {
+            return ThrowHelper.Corrupt<T[]>("the checkpoint's cookie is not a StateStore position");
+        }
+        var items = new T[count];
+        for (var i = 0; i < count; i++, at += itemLength)
+        {
+            items[i] = read(cookie.AsSpan(at, itemLength));
+        }
+        return items;
     }
 }

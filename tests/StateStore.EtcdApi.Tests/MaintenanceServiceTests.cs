@@ -50,7 +50,30 @@ public sealed class MaintenanceServiceTests : EtcdApiTestBase
     public async Task Methods_not_served_yet_answer_unimplemented()
     {
         var error = await Assert.ThrowsAsync<Grpc.Core.RpcException>(
-            () => Host.Maintenance.DefragmentAsync(new DefragmentRequest(), cancellationToken: Timeout).ResponseAsync);
+            () => Host.Maintenance.MoveLeaderAsync(new MoveLeaderRequest { TargetID = 1 }, cancellationToken: Timeout).ResponseAsync);
         Assert.Equal(Grpc.Core.StatusCode.Unimplemented, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task Alarms_are_raised_listed_and_disarmed_and_defragment_answers()
+    {
+        var raised = await Host.Maintenance.AlarmAsync(new AlarmRequest
+        {
+            Action = AlarmRequest.Types.AlarmAction.Activate, MemberID = 42, Alarm = AlarmType.Nospace,
+        }, cancellationToken: Timeout);
+        var listed = await Host.Maintenance.AlarmAsync(new AlarmRequest(), cancellationToken: Timeout);
+        await AssertFailsAsync(Grpc.Core.StatusCode.ResourceExhausted, "etcdserver: mvcc: database space exceeded", () => PutAsync("k", "v"));
+        var disarmed = await Host.Maintenance.AlarmAsync(new AlarmRequest
+        {
+            Action = AlarmRequest.Types.AlarmAction.Deactivate, MemberID = 42, Alarm = AlarmType.Nospace,
+        }, cancellationToken: Timeout);
+        var defragmented = await Host.Maintenance.DefragmentAsync(new DefragmentRequest(), cancellationToken: Timeout);
+
+        Assert.Equal((42UL, AlarmType.Nospace), (Assert.Single(raised.Alarms).MemberID, raised.Alarms[0].Alarm));
+        Assert.Equal((42UL, AlarmType.Nospace), (Assert.Single(listed.Alarms).MemberID, listed.Alarms[0].Alarm));
+        Assert.Single(disarmed.Alarms);
+        Assert.Empty((await Host.Maintenance.AlarmAsync(new AlarmRequest(), cancellationToken: Timeout)).Alarms);
+        AssertHeader(defragmented.Header, 1);
+        Assert.Equal(2, (await PutAsync("k", "v")).Header.Revision);
     }
 }

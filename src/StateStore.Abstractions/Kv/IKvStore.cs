@@ -49,6 +49,12 @@ public interface IKvStore
     /// <summary>Every live lease (etcd's LeaseLeases).</summary>
     ValueTask<KvResult<LeaseLeasesResponse>> LeaseLeasesAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>Lists, raises or clears alarms (etcd's Alarm); a NOSPACE alarm lets only reads and deletes through.</summary>
+    ValueTask<KvResult<AlarmResponse>> AlarmAsync(AlarmRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Reclaims the space of compacted and deleted versions on this member (etcd's Defragment).</summary>
+    ValueTask<KvResult<DefragmentResponse>> DefragmentAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Cluster id, member id and current term for response headers; cheap to read on every request.</summary>
     MemberIdentity Identity { get; }
 }

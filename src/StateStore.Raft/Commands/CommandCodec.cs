@@ -31,6 +31,8 @@ internal static class CommandCodec
         // Lease renewals and TTL questions go to the leader (it keeps the lease clock), never into the log.
         LeaseKeepAlive = 10,
         LeaseTimeToLive = 11,
+
+        Alarm = 12,
     }
 
     public static byte[] Encode(Command command)
@@ -106,6 +108,12 @@ internal static class CommandCodec
                 w.Long(timeToLive.Id);
                 w.Flags(timeToLive.Keys);
                 break;
+            case AlarmRequest alarm:
+                w.Byte((byte)Kind.Alarm);
+                w.Long((long)alarm.Action);
+                w.Long((long)alarm.MemberId);
+                w.Long((long)alarm.Alarm);
+                break;
             default:
                 throw new ArgumentException($"cannot encode a {body.GetType().Name}", nameof(body));
         }
@@ -123,6 +131,7 @@ internal static class CommandCodec
         Kind.LeaseRevoke => new LeaseRevokeRequest(r.Long()),
         Kind.LeaseKeepAlive => new LeaseKeepAliveQuery(r.Long()),
         Kind.LeaseTimeToLive => new LeaseTimeToLiveRequest(r.Long(), r.Flags(1)[0]),
+        Kind.Alarm => new AlarmRequest((AlarmAction)r.Long(), (ulong)r.Long(), (AlarmType)r.Long()),
         var kind => throw new InvalidDataException($"unknown command kind {kind}"),
     };
 

@@ -28,6 +28,7 @@ internal static class ResultCodec
             case KvResult<LeaseRevokeResponse> r: Envelope(w, r, 8, v => w.Long(v.Revision)); break;
             case KvResult<LeaseKeepAliveResponse> r: Envelope(w, r, 9, v => { w.Long(v.Revision); w.Long(v.Id); w.Long(v.Ttl); }); break;
             case KvResult<LeaseTimeToLiveResponse> r: Envelope(w, r, 10, v => TimeToLive(w, v)); break;
+            case KvResult<AlarmResponse> r: Envelope(w, r, 11, v => Alarms(w, v)); break;
             default: throw new ArgumentException($"cannot encode a {result.GetType().Name}", nameof(result));
         }
         return w.ToArray();
@@ -60,6 +61,7 @@ internal static class ResultCodec
             8 => new LeaseRevokeResponse(r.Long()),
             9 => new LeaseKeepAliveResponse(r.Long(), r.Long(), r.Long()),
             10 => ReadTimeToLive(ref r),
+            11 => ReadAlarms(ref r),
             _ => throw new InvalidDataException($"unknown result kind {kind}"),
         };
         r.ExpectEnd();
@@ -202,6 +204,28 @@ internal static class ResultCodec
             keys[i] = r.Bytes()!;
         }
         return new LeaseTimeToLiveResponse(revision, id, ttl, granted, keys);
+    }
+
+    private static void Alarms(WireWriter w, AlarmResponse a)
+    {
+        w.Long(a.Revision);
+        w.Long(a.Alarms.Count);
+        foreach (var alarm in a.Alarms)
+        {
+            w.Long((long)alarm.MemberId);
+            w.Long((long)alarm.Alarm);
+        }
+    }
+
+    private static AlarmResponse ReadAlarms(ref WireReader r)
+    {
+        var revision = r.Long();
+        var alarms = new AlarmMember[r.Count()];
+        for (var i = 0; i < alarms.Length; i++)
+        {
+            alarms[i] = new AlarmMember((ulong)r.Long(), (AlarmType)r.Long());
+        }
+        return new AlarmResponse(revision, alarms);
     }
 
     private static void Member(WireWriter w, ClusterMember member)

@@ -133,6 +133,7 @@ internal sealed partial class KvStateMachine : IStateMachine, IDisposable
             CompactRequest compact => _store.Compact(compact),
             LeaseGrantRequest grant => _store.LeaseGrant(grant),
             LeaseRevokeRequest revoke => _store.LeaseRevoke(revoke),
+            AlarmRequest alarm => _store.Alarm(alarm),
             _ => throw new InvalidOperationException($"no apply for {command.Body.GetType().Name}"),
         };
         Proposals.Complete(command.Id, entry.Context, result);

@@ -148,6 +148,22 @@ internal sealed class RecordLog : IDisposable
         return status.Found ? output : null;
     }
 
+    /// <summary>
+    /// Compacts the immutable part of the log: live records move to the tail, the begin address moves past
+    /// the rest, so <see cref="Size"/> shrinks. The files stay until a later checkpoint no longer needs them
+    /// (the last checkpoint may still be recovered from them after a crash).
+    /// </summary>
+    public void Compact()
+    {
+        // Only immutable records can be compacted: make everything written so far immutable first.
+        _kv.Log.ShiftReadOnlyAddress(_kv.Log.TailAddress, wait: true);
+        var until = _kv.Log.SafeReadOnlyAddress;
+        if (until > _kv.Log.BeginAddress)
+        {
+            _writer.Compact(until, CompactionType.Scan);
+        }
+    }
+
     private Session RentReader() => _readers.TryTake(out var session) ? session : NewSession();
 
     private Session NewSession() => _kv.For(_functions).NewSession<RecordFunctions>();

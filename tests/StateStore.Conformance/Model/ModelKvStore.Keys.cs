@@ -146,6 +146,10 @@ public sealed partial class ModelKvStore
         {
             return Fail(KvStatus.KeyNotFound);
         }
+        if (NoSpaceLocked)
+        {
+            return Fail(KvStatus.NoSpace);
+        }
         if (!request.IgnoreLease && request.Lease != 0 && !_leases.ContainsKey(request.Lease))
         {
             return Fail(KvStatus.LeaseNotFound);

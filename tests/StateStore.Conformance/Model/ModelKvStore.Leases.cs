@@ -19,6 +19,10 @@ public sealed partial class ModelKvStore
             {
                 return new(Fail(KvStatus.LeaseTtlTooLarge));
             }
+            if (NoSpaceLocked)
+            {
+                return new(Fail(KvStatus.NoSpace));
+            }
             var id = request.Id;
             while (id == 0 || (request.Id == 0 && _leases.ContainsKey(id)))
             {

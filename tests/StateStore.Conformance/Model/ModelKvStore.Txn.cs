@@ -18,6 +18,10 @@ public sealed partial class ModelKvStore
             {
                 return new(Fail(invalid));
             }
+            if (NoSpaceLocked && Quota.CostOf(request) > 0)
+            {
+                return new(Fail(KvStatus.NoSpace));
+            }
             var pending = new List<Change>();
             var result = RunTxn(request, pending);
             if (result.IsOk)

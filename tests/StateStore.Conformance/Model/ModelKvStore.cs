@@ -76,6 +76,7 @@ public sealed partial class ModelKvStore : IKvStore, IDisposable
             {
                 clone._leases[id] = lease;
             }
+            clone._alarms.UnionWith(_alarms);
             return clone;
         }
     }

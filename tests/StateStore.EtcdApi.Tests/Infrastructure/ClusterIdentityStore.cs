@@ -61,6 +61,12 @@ public sealed class ClusterIdentityStore(IKvStore inner) : IKvStore
     public ValueTask<KvResult<LeaseLeasesResponse>> LeaseLeasesAsync(CancellationToken cancellationToken = default) =>
         FailWith is { } s ? new(KvResult<LeaseLeasesResponse>.Fail(s)) : Inner.LeaseLeasesAsync(cancellationToken);
 
+    public ValueTask<KvResult<AlarmResponse>> AlarmAsync(AlarmRequest request, CancellationToken cancellationToken = default) =>
+        FailWith is { } s ? new(KvResult<AlarmResponse>.Fail(s)) : Inner.AlarmAsync(request, cancellationToken);
+
+    public ValueTask<KvResult<DefragmentResponse>> DefragmentAsync(CancellationToken cancellationToken = default) =>
+        FailWith is { } s ? new(KvResult<DefragmentResponse>.Fail(s)) : Inner.DefragmentAsync(cancellationToken);
+
     public ValueTask<KvResult<HashKvResponse>> HashKvAsync(long revision, CancellationToken cancellationToken = default) =>
         FailWith is { } s ? new(KvResult<HashKvResponse>.Fail(s)) : Inner.HashKvAsync(revision, cancellationToken);
 
