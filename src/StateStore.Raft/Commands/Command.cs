@@ -18,3 +18,9 @@ internal readonly record struct RequestId(ulong Boot, long Sequence)
 /// before proposing and travel inside the body; applying a command is deterministic.
 /// </summary>
 internal sealed record Command(RequestId Id, object Body);
+
+/// <summary>
+/// A follower asking the leader for the member list: only the leader knows the members added but not yet
+/// started. Like membership changes it travels in the forwarding envelope, never in the log.
+/// </summary>
+internal sealed record PendingMembersQuery;

@@ -24,6 +24,7 @@ internal static class CommandCodec
         // configuration changes, never log entries of the state machine.
         MemberAdd = 6,
         MemberRemove = 7,
+        MemberList = 8,
     }
 
     public static byte[] Encode(Command command)
@@ -81,6 +82,9 @@ internal static class CommandCodec
                 w.Byte((byte)Kind.MemberRemove);
                 w.Long((long)remove.Id);
                 break;
+            case PendingMembersQuery:
+                w.Byte((byte)Kind.MemberList);
+                break;
             default:
                 throw new ArgumentException($"cannot encode a {body.GetType().Name}", nameof(body));
         }
@@ -94,6 +98,7 @@ internal static class CommandCodec
         Kind.Compact => new CompactRequest { Revision = r.Long(), Physical = r.Flags(1)[0] },
         Kind.MemberAdd => new MemberAddRequest(r.Strings()),
         Kind.MemberRemove => new MemberRemoveRequest((ulong)r.Long()),
+        Kind.MemberList => new PendingMembersQuery(),
         var kind => throw new InvalidDataException($"unknown command kind {kind}"),
     };
 
