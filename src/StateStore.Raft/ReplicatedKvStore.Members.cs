@@ -27,10 +27,18 @@ public sealed partial class ReplicatedKvStore
         {
             using var quick = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             quick.CancelAfter(TimeSpan.FromSeconds(2));
-            var asked = await OnLeaderAsync(new PendingMembersQuery(), () => LocalMemberListAsync(quick.Token), quick.Token).ConfigureAwait(false);
-            if (asked.IsOk)
+            try
             {
-                return asked;
+                var asked = await OnLeaderAsync(new PendingMembersQuery(), () => LocalMemberListAsync(quick.Token), quick.Token).ConfigureAwait(false);
+                if (asked.IsOk)
+                {
+                    return asked;
+                }
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException or DotNext.Net.Cluster.MemberUnavailableException
+                || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                // The leader's metadata (its client URL) could not be read, as right after an election.
             }
         }
         return await LocalMemberListAsync(cancellationToken).ConfigureAwait(false);
