@@ -15,4 +15,14 @@ public sealed class RequiresEtcdctlFactAttribute : FactAttribute
             Skip = Etcdctl.MissingReason;
         }
     }
+
+    /// <summary>Also opt-in, as <see cref="OptInFactAttribute"/>: runs only when <paramref name="variable"/> is "1".</summary>
+    public RequiresEtcdctlFactAttribute(string variable, string why)
+        : this()
+    {
+        if (Environment.GetEnvironmentVariable(variable) != "1")
+        {
+            Skip = $"{why} (runs only with {variable}=1)";
+        }
+    }
 }
