@@ -10,6 +10,15 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 1
 fi
 
+# etcdctl (3.4, Debian's etcd-client) for the tests that run it against real servers; they are reported
+# skipped where it is missing and this is not root.
+if ! command -v etcdctl >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq etcd-client >/dev/null \
+    || { apt-get update -qq >/dev/null && apt-get install -y -qq etcd-client >/dev/null; } \
+    || echo "Could not install etcd-client; the etcdctl tests will be skipped." >&2
+fi
+
 configuration="${CONFIGURATION:-Release}"
 dotnet build StateStore.sln -c "$configuration" -warnaserror -nologo -v quiet
 

@@ -9,11 +9,42 @@ namespace StateStore.Raft;
 
 public sealed partial class ReplicatedKvStore
 {
-    /// <summary>Members added (etcd's MemberAdd) that have not started yet; the leader joins each as soon as it answers.</summary>
-    private readonly ConcurrentDictionary<EndPoint, Task> _pendingAdds = new();
+    /// <summary>
+    /// Members added (etcd's MemberAdd) that have not started yet; the leader joins each as soon as it answers,
+    /// until the join is cancelled (MemberRemove of the pending member) or this member stops.
+    /// </summary>
+    private readonly ConcurrentDictionary<EndPoint, CancellationTokenSource> _pendingAdds = new();
     private readonly CancellationTokenSource _lifetime = new();
 
+    /// <summary>
+    /// The members as the leader knows them: only the leader knows the members added but not started yet, so a
+    /// follower asks it, and answers from its own view when no leader answers in time (etcd lists members
+    /// without a leader too).
+    /// </summary>
     public async ValueTask<KvResult<MemberListResponse>> MemberListAsync(CancellationToken cancellationToken = default)
+    {
+        if (_cluster.Leader is { IsRemote: true })
+        {
+            using var quick = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            quick.CancelAfter(TimeSpan.FromSeconds(2));
+            try
+            {
+                var asked = await OnLeaderAsync(new PendingMembersQuery(), () => LocalMemberListAsync(quick.Token), quick.Token).ConfigureAwait(false);
+                if (asked.IsOk)
+                {
+                    return asked;
+                }
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException or DotNext.Net.Cluster.MemberUnavailableException
+                || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                // The leader's metadata (its client URL) could not be read, as right after an election.
+            }
+        }
+        return await LocalMemberListAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<KvResult<MemberListResponse>> LocalMemberListAsync(CancellationToken cancellationToken)
     {
         var members = new List<ClusterMember>();
         foreach (var member in _cluster.Members)
@@ -50,12 +81,14 @@ public sealed partial class ReplicatedKvStore
 
     private async ValueTask<KvResult<MemberAddResponse>> AddOnLeaderAsync(IPEndPoint peer, CancellationToken cancellationToken)
     {
-        if (_cluster.Members.Any(m => m.EndPoint.Equals(peer)) || !_pendingAdds.TryAdd(peer, Task.CompletedTask))
+        var join = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
+        if (_cluster.Members.Any(m => m.EndPoint.Equals(peer)) || !_pendingAdds.TryAdd(peer, join))
         {
+            join.Dispose();
             return KvFailure.Of(KvStatus.PeerUrlExists);
         }
-        _pendingAdds[peer] = Task.Run(() => JoinWhenReachableAsync(peer));
-        var list = await MemberListAsync(cancellationToken).ConfigureAwait(false);
+        _ = Task.Run(() => JoinWhenReachableAsync(peer, join));
+        var list = await LocalMemberListAsync(cancellationToken).ConfigureAwait(false);
         return KvResult<MemberAddResponse>.Ok(new MemberAddResponse(
             new ClusterMember(MemberInfo.IdOf(peer), "", [Endpoints.ToUrl(peer)], []), list.Value.Members));
     }
@@ -64,15 +97,15 @@ public sealed partial class ReplicatedKvStore
     /// DotNext adds a member by catching it up first, so the member must be running; etcd's order is
     /// add, then start. The leader keeps trying until the new member answers (or leadership moves).
     /// </summary>
-    private async Task JoinWhenReachableAsync(IPEndPoint peer)
+    private async Task JoinWhenReachableAsync(IPEndPoint peer, CancellationTokenSource join)
     {
         try
         {
-            while (!_lifetime.IsCancellationRequested)
+            while (!join.IsCancellationRequested)
             {
                 try
                 {
-                    if (await _cluster.AddMemberAsync(peer, _lifetime.Token).ConfigureAwait(false))
+                    if (await _cluster.AddMemberAsync(peer, join.Token).ConfigureAwait(false))
                     {
                         Log.MemberJoined(_logger, peer.ToString());
                         return;
@@ -87,7 +120,7 @@ public sealed partial class ReplicatedKvStore
                 {
                     // Another change is in flight; try again shortly.
                 }
-                await Task.Delay(TimeSpan.FromMilliseconds(500), _lifetime.Token).ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromMilliseconds(500), join.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
@@ -95,7 +128,8 @@ public sealed partial class ReplicatedKvStore
         }
         finally
         {
-            _pendingAdds.TryRemove(peer, out _);
+            _pendingAdds.TryRemove(new KeyValuePair<EndPoint, CancellationTokenSource>(peer, join));
+            join.Dispose();
         }
     }
 
@@ -104,6 +138,12 @@ public sealed partial class ReplicatedKvStore
         var member = _cluster.Members.FirstOrDefault(m => MemberInfo.IdOf(m.EndPoint) == id);
         if (member is null)
         {
+            // An added member that never started is not in the Raft configuration yet: stop trying to join it.
+            if (_pendingAdds.FirstOrDefault(p => MemberInfo.IdOf(p.Key) == id) is { Value: { } join } pending && _pendingAdds.TryRemove(pending))
+            {
+                await join.CancelAsync().ConfigureAwait(false);
+                return await LocalMemberListAsync(cancellationToken).ConfigureAwait(false);
+            }
             return KvFailure.Of(KvStatus.MemberNotFound);
         }
         try
@@ -122,7 +162,7 @@ public sealed partial class ReplicatedKvStore
         {
             return new KvFailure(KvStatus.Unavailable, "etcdserver: another membership change is in progress");
         }
-        return await MemberListAsync(cancellationToken).ConfigureAwait(false);
+        return await LocalMemberListAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask<ClusterMember> DescribeAsync(RaftClusterMember member, CancellationToken cancellationToken)
@@ -196,6 +236,7 @@ public sealed partial class ReplicatedKvStore
         MemberRemoveRequest remove => await RemoveOnLeaderAsync(remove.Id, cancellationToken).ConfigureAwait(false),
         LeaseKeepAliveQuery keepAlive => KeepAliveOnLeader(keepAlive.Id),
         LeaseTimeToLiveRequest timeToLive => TimeToLiveOnLeader(timeToLive),
+        PendingMembersQuery => await LocalMemberListAsync(cancellationToken).ConfigureAwait(false),
         _ => null,
     };
 

@@ -21,3 +21,9 @@ internal sealed record Command(RequestId Id, object Body);
 
 /// <summary>A lease renewal on its way to the leader (etcd's LeaseKeepAlive carries only the id).</summary>
 internal sealed record LeaseKeepAliveQuery(long Id);
+
+/// <summary>
+/// A follower asking the leader for the member list: only the leader knows the members added but not yet
+/// started. Like membership changes it travels in the forwarding envelope, never in the log.
+/// </summary>
+internal sealed record PendingMembersQuery;

@@ -33,6 +33,9 @@ internal static class CommandCodec
         LeaseTimeToLive = 11,
 
         Alarm = 12,
+
+        // A follower asking the leader for the members (only the leader knows those added but not started).
+        MemberList = 13,
     }
 
     public static byte[] Encode(Command command)
@@ -114,6 +117,9 @@ internal static class CommandCodec
                 w.Long((long)alarm.MemberId);
                 w.Long((long)alarm.Alarm);
                 break;
+            case PendingMembersQuery:
+                w.Byte((byte)Kind.MemberList);
+                break;
             default:
                 throw new ArgumentException($"cannot encode a {body.GetType().Name}", nameof(body));
         }
@@ -132,6 +138,7 @@ internal static class CommandCodec
         Kind.LeaseKeepAlive => new LeaseKeepAliveQuery(r.Long()),
         Kind.LeaseTimeToLive => new LeaseTimeToLiveRequest(r.Long(), r.Flags(1)[0]),
         Kind.Alarm => new AlarmRequest((AlarmAction)r.Long(), (ulong)r.Long(), (AlarmType)r.Long()),
+        Kind.MemberList => new PendingMembersQuery(),
         var kind => throw new InvalidDataException($"unknown command kind {kind}"),
     };
 
