@@ -1,50 +1,47 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 
 namespace StateStore.LoadGen;
 
-/// <summary>A 3-member cluster of real processes on loopback: real etcd, or StateStore — same flags, same timings.</summary>
-internal sealed class LocalCluster : IDisposable
+/// <summary>
+/// A 3-member cluster of real processes on loopback: real etcd, or StateStore — same flags, same timings.
+/// Member i listens for clients on basePort + i, for peers on basePort + 10 + i (StateStore's API on
+/// basePort + 20 + i); its data folder is WORK/SYSTEM-BASEPORT-NAME, its output beside it.
+/// </summary>
+internal sealed partial class LocalCluster : IDisposable
 {
     private readonly List<Process> _processes = [];
+    private readonly List<ProcessStartInfo> _starts = [];
+    private readonly List<string> _names = [];
+    private readonly List<string> _clientUrls = [];
+    private readonly string _statestoreDll;
+    private readonly string _workDirectory;
+    private readonly int _basePort;
 
-    private LocalCluster(string system, string[] clientUrls)
+    private LocalCluster(string system, string statestoreDll, string workDirectory, int basePort)
     {
         System = system;
-        ClientUrls = clientUrls;
+        _statestoreDll = statestoreDll;
+        _workDirectory = workDirectory;
+        _basePort = basePort;
     }
 
     public string System { get; }
 
-    public string[] ClientUrls { get; }
+    public IReadOnlyList<string> ClientUrls => _clientUrls;
 
     public IReadOnlyList<Process> Processes => _processes;
 
     public static async Task<LocalCluster> StartAsync(string system, string statestoreDll, string workDirectory, int basePort, CancellationToken ct)
     {
-        var names = new[] { "m1", "m2", "m3" };
-        var clients = names.Select((_, i) => $"http://127.0.0.1:{basePort + i}").ToArray();
-        var peers = names.Select((_, i) => $"http://127.0.0.1:{basePort + 10 + i}").ToArray();
-        var initial = string.Join(",", names.Select((n, i) => $"{n}={peers[i]}"));
-        var cluster = new LocalCluster(system, clients);
+        var cluster = new LocalCluster(system, statestoreDll, workDirectory, basePort);
         Directory.CreateDirectory(workDirectory);
-        for (var i = 0; i < names.Length; i++)
+        string[] names = ["m1", "m2", "m3"];
+        var initial = string.Join(",", names.Select((n, i) => $"{n}={cluster.PeerUrl(i)}"));
+        foreach (var name in names)
         {
-            var data = Path.Combine(workDirectory, $"{system}-{basePort}-{names[i]}");
-            var common = $"--name {names[i]} --data-dir {data} --listen-client-urls {clients[i]} --listen-peer-urls {peers[i]} --initial-cluster {initial} --heartbeat-interval 100 --election-timeout 1000";
-            var start = system == "etcd"
-                ? new ProcessStartInfo("etcd", $"{common} --advertise-client-urls {clients[i]} --initial-advertise-peer-urls {peers[i]} --initial-cluster-state new --logger zap --log-outputs {data}.log")
-                : new ProcessStartInfo("dotnet", $"{statestoreDll} server {common} --listen-api-urls http://127.0.0.1:{basePort + 20 + i}");
-            start.RedirectStandardOutput = start.RedirectStandardError = true;
-            var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {system}");
-            var log = TextWriter.Synchronized(new StreamWriter($"{data}.out", append: true) { AutoFlush = true });
-            process.OutputDataReceived += (_, line) => log.WriteLine(line.Data);
-            process.ErrorDataReceived += (_, line) => log.WriteLine(line.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            cluster._processes.Add(process);
+            cluster.Launch(name, initial, "new");
         }
-        using var endpoints = new Endpoints(clients);
+        using var endpoints = new Endpoints(cluster.ClientUrls);
         for (var attempt = 0; ; attempt++)
         {
             if ((await endpoints.FindLeaderAsync(ct)).Leader >= 0)
@@ -58,6 +55,48 @@ internal sealed class LocalCluster : IDisposable
             }
             await Task.Delay(200, ct);
         }
+    }
+
+    public string PeerUrl(int i) => $"http://127.0.0.1:{_basePort + 10 + i}";
+
+    public string DataDirectory(int i) => Path.Combine(_workDirectory, $"{System}-{_basePort}-{_names[i]}");
+
+    /// <summary>What member <paramref name="i"/> has written to stdout and stderr (and, for etcd, its log file).</summary>
+    public string Output(int i) =>
+        string.Concat(new[] { ".out", ".log" }.Select(ext => DataDirectory(i) + ext).Where(File.Exists).Select(File.ReadAllText));
+
+    /// <summary>Starts the next member (index = members so far) as <paramref name="name"/>, founding (new) or joining (existing).</summary>
+    private void Launch(string name, string initialCluster, string state)
+    {
+        var i = _names.Count;
+        _names.Add(name);
+        _clientUrls.Add($"http://127.0.0.1:{_basePort + i}");
+        var data = DataDirectory(i);
+        var common = $"--name {name} --data-dir {data} --listen-client-urls {_clientUrls[i]} --listen-peer-urls {PeerUrl(i)} --initial-cluster {initialCluster} --initial-cluster-state {state} --heartbeat-interval 100 --election-timeout 1000";
+        var start = System == "etcd"
+            ? new ProcessStartInfo("etcd", $"{common} --advertise-client-urls {_clientUrls[i]} --initial-advertise-peer-urls {PeerUrl(i)} --logger zap --log-outputs {data}.log")
+            : new ProcessStartInfo("dotnet", $"{_statestoreDll} server {common} --listen-api-urls http://127.0.0.1:{_basePort + 20 + i}");
+        start.RedirectStandardOutput = start.RedirectStandardError = true;
+        _starts.Add(start);
+        _processes.Add(Run(start, data));
+    }
+
+    /// <summary>Starts member <paramref name="i"/> again from its data folder with the same flags (it must have exited).</summary>
+    public void Restart(int i)
+    {
+        _processes[i].Dispose();
+        _processes[i] = Run(_starts[i], DataDirectory(i));
+    }
+
+    private static Process Run(ProcessStartInfo start, string data)
+    {
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {start.FileName}");
+        var log = TextWriter.Synchronized(new StreamWriter($"{data}.out", append: true) { AutoFlush = true });
+        process.OutputDataReceived += (_, line) => log.WriteLine(line.Data);
+        process.ErrorDataReceived += (_, line) => log.WriteLine(line.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
     }
 
     public Dictionary<string, int> Pids() => ClientUrls.Select((u, i) => (u, _processes[i].Id)).ToDictionary(p => p.u, p => p.Id);

@@ -29,10 +29,9 @@ internal static class Compare
 
     public static async Task<int> RunAsync(string statestoreDll, int rounds, string? only, CancellationToken ct)
     {
-        var work = Path.Combine(Path.GetTempPath(), $"statestore-compare-{Environment.ProcessId}");
         var samples = new Dictionary<(string Test, string System), List<(double Value, double Cpu, long Rss)>>();
         var port = 31000;
-        try
+        await WorkFolder.RunAsync("compare", async work =>
         {
             foreach (var test in Tests.Where(t => only is null || t.Name.Contains(only, StringComparison.OrdinalIgnoreCase)))
             {
@@ -53,13 +52,7 @@ internal static class Compare
                     }
                 }
             }
-        }
-        catch
-        {
-            Console.Error.WriteLine($"failed; member data and output kept in {work}");
-            throw;
-        }
-        Directory.Delete(work, recursive: true);
+        });
         Console.WriteLine($"| metric | etcd 3.4 | StateStore | ratio (≥1: StateStore better) | etcd cpu s / peak RSS MiB | StateStore cpu s / peak RSS MiB |");
         Console.WriteLine("| --- | --- | --- | --- | --- | --- |");
         foreach (var test in Tests.Where(t => samples.ContainsKey((t.Name, "etcd"))))

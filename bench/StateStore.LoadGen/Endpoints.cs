@@ -28,6 +28,8 @@ internal sealed class Endpoints : IDisposable
 
     public Maintenance.MaintenanceClient Maintenance(int i) => new(_members[i % _members.Count].Channel);
 
+    public Cluster.ClusterClient Cluster(int i) => new(_members[i % _members.Count].Channel);
+
     public string Url(int i) => _members[i % _members.Count].Url;
 
     /// <summary>The index of the member that leads, and each member's id.</summary>

@@ -7,18 +7,22 @@ using StateStore.LoadGen;
 //   watch     --rate 1000 --seconds 10
 //   failover  --pids URL=PID,... --kill-after 3 --seconds 10
 //   compare   [--rounds 3] [--only NAME] [--statestore PATH/statestore.dll]: etcd vs StateStore, 3 members each
+//   scale     [--keys 100000] [--inflight 256] [--statestore PATH/statestore.dll]: memory, disk, restart and join after N keys
 // Prints one summary line per test (--json: one JSON object). Only loopback endpoints are accepted.
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: loadgen put|get|range|watch|failover --endpoints URL[,URL...] [options]");
+    Console.Error.WriteLine("usage: loadgen put|get|range|watch|failover --endpoints URL[,URL...] [options] | compare [options] | scale [options]");
     return 2;
 }
 var test = args[0];
 var options = Options.Parse(args[1..]);
-if (test == "compare")
+if (test is "compare" or "scale")
 {
     using var budget = new CancellationTokenSource(TimeSpan.FromMinutes(options.Int("minutes", 60)));
-    return await Compare.RunAsync(options.String("statestore", "src/StateStore.Cli/bin/Release/net10.0/statestore.dll"), options.Int("rounds", 3), options.String("only", "") is { Length: > 0 } only ? only : null, budget.Token);
+    var statestore = options.String("statestore", "src/StateStore.Cli/bin/Release/net10.0/statestore.dll");
+    return test == "compare"
+        ? await Compare.RunAsync(statestore, options.Int("rounds", 3), options.String("only", "") is { Length: > 0 } only ? only : null, budget.Token)
+        : await Scale.RunAsync(statestore, options.Int("keys", 100_000), options.Int("inflight", 256), budget.Token);
 }
 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(options.Int("timeout", 300)));
 using var endpoints = new Endpoints(options.List("endpoints"));

@@ -133,6 +133,10 @@ public sealed class RaftMember : IAsyncDisposable
     private void OnLeaderChanged(RaftCluster<RaftClusterMember> cluster, RaftClusterMember? leader)
     {
         Log.LeaderChanged(_logger, leader?.EndPoint.ToString() ?? "none", cluster.Term);
+        if (leader is not null)
+        {
+            Store.ObserveMembership();
+        }
         if (leader is { IsRemote: true } && _info.ClusterId == 0)
         {
             _ = LearnClusterIdAsync(leader);

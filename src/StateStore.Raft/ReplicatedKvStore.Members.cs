@@ -199,7 +199,10 @@ public sealed partial class ReplicatedKvStore
         {
             while (true)
             {
-                var leader = await LeaderAsync(deadline.Token).ConfigureAwait(false);
+                if (await LeaderAsync(deadline.Token).ConfigureAwait(false) is not { } leader)
+                {
+                    return Removed;
+                }
                 if (!leader.IsRemote)
                 {
                     if (IsReadyLeader)

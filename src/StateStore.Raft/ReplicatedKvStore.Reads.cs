@@ -30,6 +30,10 @@ public sealed partial class ReplicatedKvStore
     /// </summary>
     private async ValueTask<KvFailure?> BarrierAsync(CancellationToken cancellationToken)
     {
+        if (_cluster.Leader is null && IsRemoved)
+        {
+            return Removed;
+        }
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(RequestTimeout);
         try

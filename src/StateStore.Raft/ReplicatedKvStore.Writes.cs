@@ -62,7 +62,10 @@ public sealed partial class ReplicatedKvStore
             var command = CommandCodec.Encode(new Command(proposal.Id, body));
             while (true)
             {
-                var leader = await LeaderAsync(deadline.Token).ConfigureAwait(false);
+                if (await LeaderAsync(deadline.Token).ConfigureAwait(false) is not { } leader)
+                {
+                    return Removed;
+                }
                 if (!leader.IsRemote)
                 {
                     if (!IsReadyLeader)
@@ -141,14 +144,22 @@ public sealed partial class ReplicatedKvStore
         }
     }
 
-    /// <summary>The current leader, waiting through elections (and a joining member's standby) until the deadline cancels.</summary>
-    private async ValueTask<RaftClusterMember> LeaderAsync(CancellationToken deadline)
+    /// <summary>
+    /// The current leader, waiting through elections (and a joining member's standby) until the deadline
+    /// cancels; null at once when MemberRemove has taken this member out of the cluster.
+    /// </summary>
+    private async ValueTask<RaftClusterMember?> LeaderAsync(CancellationToken deadline)
     {
         while (true)
         {
             if (_cluster.Leader is { } leader)
             {
+                ObserveMembership();
                 return leader;
+            }
+            if (IsRemoved)
+            {
+                return null;
             }
             try
             {
@@ -157,9 +168,10 @@ public sealed partial class ReplicatedKvStore
                     return elected;
                 }
             }
-            catch (QuorumUnreachableException)
+            catch (Exception e) when (e is QuorumUnreachableException or TimeoutException)
             {
-                // No leader yet (or not a member yet): look again after a beat.
+                // No leader yet (or not a member yet), or an election longer than one election timeout
+                // (DotNext throws TimeoutException then): look again after a beat, until the deadline.
             }
             await Task.Delay(TimeSpan.FromMilliseconds(20), deadline).ConfigureAwait(false);
         }

@@ -35,13 +35,31 @@ public sealed record Converged(long Revision, uint Hash);
 /// folder under the test's data root and logging to its own file. Members are found and compared
 /// through etcd's Maintenance API (Status, HashKV), as an operator would.
 /// </summary>
-public sealed class ProcessCluster : IAsyncDisposable
+public sealed partial class ProcessCluster : IAsyncDisposable
 {
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(2);
 
-    private ProcessCluster(IReadOnlyList<ServerProcess> members) => Members = members;
+    /// <summary>The current members; changed by <see cref="AddMemberAsync"/> and <see cref="RemoveMemberAsync"/>.</summary>
+    private readonly List<ServerProcess> _members;
 
-    public IReadOnlyList<ServerProcess> Members { get; }
+    /// <summary>Every process this cluster started, removed members included: all are killed on dispose.</summary>
+    private readonly List<ServerProcess> _started;
+
+    private readonly Func<MemberConfig, string, IReadOnlyList<string>, ServerProcess> _newMember;
+
+    private ProcessCluster(List<ServerProcess> members, Func<MemberConfig, string, IReadOnlyList<string>, ServerProcess> newMember, string dataRoot)
+    {
+        _members = members;
+        _started = [.. members];
+        _newMember = newMember;
+        DataRoot = dataRoot;
+    }
+
+    /// <summary>The members of the cluster now (a removed member is no longer one, even while its process runs).</summary>
+    public IReadOnlyList<ServerProcess> Members => _members;
+
+    /// <summary>The folder holding each member's data folder.</summary>
+    public string DataRoot { get; }
 
     /// <summary>Starts every member at once and waits until each is ready (a linearizable read succeeds on it).</summary>
     public static async Task<ProcessCluster> StartAsync(string dataRoot, string logRoot, ClusterOptions options, CancellationToken cancellationToken)
@@ -52,15 +70,18 @@ public sealed class ProcessCluster : IAsyncDisposable
             .ToList();
         var initialCluster = string.Join(",", configs.Select(c => $"{c.Name}={c.PeerUrl}"));
         var environment = options.Failpoints is { } failpoints ? new Dictionary<string, string> { ["STATESTORE_FAILPOINTS"] = failpoints } : null;
-        var members = configs.Select(c => new ServerProcess(c, binary,
+        // A member started later (AddMemberAsync) gets the same timing, flags and failpoints as the founders.
+        ServerProcess NewMember(MemberConfig c, string initialCluster, IReadOnlyList<string> flags) => new(c, binary,
         [
             .. c.Flags,
             "--initial-cluster", initialCluster,
             "--heartbeat-interval", options.HeartbeatIntervalMs.ToString(),
             "--election-timeout", options.ElectionTimeoutMs.ToString(),
             .. options.ExtraFlags,
-        ], Path.Combine(logRoot, $"{c.Name}.log"), environment)).ToList();
-        var cluster = new ProcessCluster(members);
+            .. flags,
+        ], Path.Combine(logRoot, $"{c.Name}.log"), environment);
+        var members = configs.Select(c => NewMember(c, initialCluster, [])).ToList();
+        var cluster = new ProcessCluster(members, NewMember, dataRoot);
         try
         {
             foreach (var member in members)
@@ -178,7 +199,8 @@ public sealed class ProcessCluster : IAsyncDisposable
         }
     }
 
-    private static async Task<MemberStatus> StatusAsync(ServerProcess member, CancellationToken cancellationToken)
+    /// <summary>What <paramref name="member"/> says of itself (Maintenance.Status), within 2 s.</summary>
+    public static async Task<MemberStatus> StatusAsync(ServerProcess member, CancellationToken cancellationToken)
     {
         var status = await member.Maintenance.StatusAsync(new StatusRequest(), deadline: DateTime.UtcNow + CallTimeout, cancellationToken: cancellationToken);
         return new MemberStatus(member.Name, status.Header.MemberId, status.Leader, status.Header.Revision, status.RaftIndex, status.RaftAppliedIndex);
@@ -198,7 +220,7 @@ public sealed class ProcessCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var member in Members)
+        foreach (var member in _started)
         {
             await member.DisposeAsync();
         }

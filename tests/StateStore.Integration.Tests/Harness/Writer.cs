@@ -50,7 +50,8 @@ public sealed class Writer : IAsyncDisposable
 
     private Writer(IReadOnlyList<ServerProcess> targets, WriterOptions options, CancellationToken cancellationToken)
     {
-        _targets = targets;
+        // A copy: the caller's list may change (a cluster's members after a membership change).
+        _targets = [.. targets];
         _options = options;
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _tasks = Enumerable.Range(0, options.Tasks).Select(task => Task.Run(() => WriteAsync(task))).ToArray();
