@@ -38,20 +38,26 @@ public sealed partial class ReplicatedKvStore
         deadline.CancelAfter(RequestTimeout);
         try
         {
-            await _cluster.ApplyReadBarrierAsync(ReadBarrierType.Strong, deadline.Token).ConfigureAwait(false);
-            return null;
-        }
-        catch (QuorumUnreachableException)
-        {
-            return NoLeader;
-        }
-        catch (NotLeaderException)
-        {
-            return LeaderChanged;
+            while (true)
+            {
+                try
+                {
+                    await _cluster.ApplyReadBarrierAsync(ReadBarrierType.Strong, deadline.Token).ConfigureAwait(false);
+                    return null;
+                }
+                catch (Exception e) when (e is QuorumUnreachableException or NotLeaderException)
+                {
+                    // An election is under way: as etcd's ReadIndex, wait for the next leader until the deadline.
+                    if (await LeaderAsync(deadline.Token).ConfigureAwait(false) is null)
+                    {
+                        return Removed;
+                    }
+                }
+            }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return TimedOut;
+            return _cluster.Leader is null ? NoLeader : TimedOut;
         }
     }
 }

@@ -74,8 +74,8 @@ public sealed class LeaseServiceTests : EtcdApiTestBase
     public async Task The_clients_lease_expires_and_its_key_goes_unless_kept_alive()
     {
         using var client = Host.CreateEtcdClient();
-        var expiring = await client.LeaseGrantAsync(new LeaseGrantRequest { TTL = 1 }, cancellationToken: Timeout);
-        var kept = await client.LeaseGrantAsync(new LeaseGrantRequest { TTL = 1 }, cancellationToken: Timeout);
+        var expiring = await client.LeaseGrantAsync(new LeaseGrantRequest { TTL = 2 }, cancellationToken: Timeout);
+        var kept = await client.LeaseGrantAsync(new LeaseGrantRequest { TTL = 4 }, cancellationToken: Timeout);
         await client.PutAsync(new PutRequest { Key = B("expiring"), Value = B("1"), Lease = expiring.ID }, cancellationToken: Timeout);
         await client.PutAsync(new PutRequest { Key = B("kept"), Value = B("1"), Lease = kept.ID }, cancellationToken: Timeout);
 
@@ -90,9 +90,9 @@ public sealed class LeaseServiceTests : EtcdApiTestBase
             }
         });
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(2.5) || await client.GetValAsync("expiring", cancellationToken: Timeout) != "")
+        while (clock.Elapsed < TimeSpan.FromSeconds(3) || await client.GetValAsync("expiring", cancellationToken: Timeout) != "")
         {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), "a 1 s lease not kept alive still holds its key after 15 s");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), "a 2 s lease not kept alive still holds its key after 15 s");
             Assert.False(keepAlive.IsFaulted, keepAlive.Exception?.ToString());
             await Task.Delay(200, Timeout);
         }

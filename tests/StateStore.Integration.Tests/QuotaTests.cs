@@ -16,25 +16,8 @@ public sealed class QuotaTests(ITestOutputHelper output) : ProcessTest(output, T
     [Fact]
     public Task Past_the_quota_NOSPACE_is_raised_then_compact_defragment_and_disarm_restore_writes() => RunAsync(async () =>
     {
-        var cluster = await StartClusterAsync(new ClusterOptions { Size = 1, ExtraFlags = ["--quota-backend-bytes", QuotaBytes.ToString()] });
-        var member = cluster.Members[0];
-        var value = ByteString.CopyFrom(new byte[4096]);
-
-        var accepted = 0;
-        RpcException? refused = null;
-        while (refused is null)
-        {
-            Assert.True(accepted < 10_000, $"{accepted} puts of 4 KiB passed a {QuotaBytes} byte quota");
-            try
-            {
-                await member.Kv.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8($"k{accepted % 8}"), Value = value }, cancellationToken: Timeout);
-                accepted++;
-            }
-            catch (RpcException e)
-            {
-                refused = e;
-            }
-        }
+        var member = await StartSmallQuotaMemberAsync();
+        var (accepted, refused) = await FillUntilRefusedAsync(member);
         Output.WriteLine($"{accepted} puts of 4 KiB accepted before the quota refused one");
         Assert.Equal((StatusCode.ResourceExhausted, "etcdserver: mvcc: database space exceeded"), (refused.StatusCode, refused.Status.Detail));
         Assert.InRange(accepted, 32, (int)(QuotaBytes / 4096) + 1);
@@ -62,8 +45,54 @@ public sealed class QuotaTests(ITestOutputHelper output) : ProcessTest(output, T
         }, cancellationToken: Timeout);
         Assert.Single(disarmed.Alarms);
 
-        var put = await member.Kv.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8("after"), Value = value }, cancellationToken: Timeout);
+        var put = await member.Kv.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8("after"), Value = Value }, cancellationToken: Timeout);
         Assert.Equal(deleted.Header.Revision + 1, put.Header.Revision);
         Assert.Empty((await member.Maintenance.StatusAsync(new StatusRequest(), cancellationToken: Timeout)).Errors);
     });
+
+    [RequiresEtcdctlFact]
+    public Task Etcdctl_alarm_list_shows_NOSPACE_and_compaction_defrag_and_alarm_disarm_clear_it() => RunAsync(async () =>
+    {
+        var member = await StartSmallQuotaMemberAsync();
+        await FillUntilRefusedAsync(member);
+        var etcdctl = new Etcdctl([member.Config.ClientUrl]);
+        var id = (await member.Maintenance.StatusAsync(new StatusRequest(), cancellationToken: Timeout)).Header.MemberId;
+        string[] raised = [$"memberID:{id} alarm:NOSPACE"];
+
+        Assert.Equal(raised, (await etcdctl.SucceedsAsync("alarm list", Timeout)).Lines.Select(l => l.TrimEnd()));
+        (await etcdctl.RunAsync(["put", "small", "1"], Timeout)).FailedWith(1, "etcdserver: mvcc: database space exceeded");
+        var deleted = await etcdctl.SucceedsAsync("del k --prefix -w json", Timeout);
+        var revision = deleted.Json.Revision();
+        Assert.Equal([$"compacted revision {revision}"], (await etcdctl.SucceedsAsync($"compaction {revision} --physical", Timeout)).Lines);
+        Assert.Equal([$"Finished defragmenting etcd member[{member.Config.ClientUrl}]"], (await etcdctl.SucceedsAsync("defrag", Timeout)).Lines);
+        Assert.Equal(raised, (await etcdctl.SucceedsAsync("alarm disarm", Timeout)).Lines.Select(l => l.TrimEnd()));
+
+        Assert.Empty((await etcdctl.SucceedsAsync("alarm list", Timeout)).Lines);
+        Assert.Equal(["OK"], (await etcdctl.SucceedsAsync("put small 1", Timeout)).Lines);
+    });
+
+    private static readonly ByteString Value = ByteString.CopyFrom(new byte[4096]);
+
+    private async Task<ServerProcess> StartSmallQuotaMemberAsync()
+    {
+        var cluster = await StartClusterAsync(new ClusterOptions { Size = 1, ExtraFlags = ["--quota-backend-bytes", QuotaBytes.ToString()] });
+        return cluster.Members[0];
+    }
+
+    /// <summary>Puts 4 KiB values over eight keys until the quota refuses one.</summary>
+    private async Task<(int Accepted, RpcException Refused)> FillUntilRefusedAsync(ServerProcess member)
+    {
+        for (var accepted = 0; ; accepted++)
+        {
+            Assert.True(accepted < 10_000, $"{accepted} puts of 4 KiB passed a {QuotaBytes} byte quota");
+            try
+            {
+                await member.Kv.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8($"k{accepted % 8}"), Value = Value }, cancellationToken: Timeout);
+            }
+            catch (RpcException e)
+            {
+                return (accepted, e);
+            }
+        }
+    }
 }
