@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using StateStore.ApiServer;
 using StateStore.EtcdApi;
 using StateStore.Kv;
 using StateStore.Raft;
@@ -75,6 +76,7 @@ public sealed class MemberServer : IAsyncDisposable
             });
             var app = builder.Build();
             app.MapEtcdApi();
+            app.MapKubernetesApi();
             app.MapProposalForwarding(member.Store);
             MapHealth(app, member);
             member.Fatal += _ => app.Lifetime.StopApplication();

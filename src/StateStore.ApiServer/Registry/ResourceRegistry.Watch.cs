@@ -1,0 +1,143 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using StateStore.ApiServer.Http;
+using StateStore.ApiServer.Objects;
+using StateStore.ApiServer.Selectors;
+using StateStore.ApiServer.Storage;
+using StateStore.Kv;
+
+namespace StateStore.ApiServer.Registry;
+
+internal sealed partial class ResourceRegistry
+{
+    /// <summary>How often a watch that allows bookmarks gets one when nothing else happens.</summary>
+    public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// WATCH: newline-delimited JSON events from the store's watch on the type's prefix. Without a resourceVersion
+    /// (or "0", or with sendInitialEvents) every existing object comes first as ADDED; from N, the changes after N.
+    /// Selectors turn an object moving in or out of them into ADDED or DELETED, as Kubernetes does. A compacted
+    /// start is an ERROR event with a 410 Status. Never goes back, never skips, never repeats: it is the store's
+    /// watch, whole revisions in order.
+    /// </summary>
+    public async Task WatchAsync(ApiRequest request)
+    {
+        var labels = LabelSelector.Parse(request.Query("labelSelector"));
+        var fields = FieldSelector.Parse(request.Query("fieldSelector"));
+        bool Matches(JsonObject o) => labels.Matches(o.Labels()) && fields.Matches(o);
+        var rv = request.Query("resourceVersion");
+        var initial = request.QueryFlag("sendInitialEvents") || string.IsNullOrEmpty(rv) || rv == "0";
+        var bookmarks = request.QueryFlag("allowWatchBookmarks");
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(request.Aborted);
+        if (ParseLong(request, "timeoutSeconds") is { } seconds)
+        {
+            deadline.CancelAfter(TimeSpan.FromSeconds(seconds));
+        }
+        var response = request.Http.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json";
+        var prefix = request.Type.PrefixOf(request.Namespace);
+        long from;
+        if (initial)
+        {
+            var page = await store.ListAsync(prefix, null, 0, serializable: rv == "0", 0, Matches, deadline.Token).ConfigureAwait(false);
+            foreach (var item in page.Items)
+            {
+                await WriteEventAsync(response, "ADDED", item.Object, deadline.Token).ConfigureAwait(false);
+            }
+            if (request.QueryFlag("sendInitialEvents") && bookmarks)
+            {
+                await WriteEventAsync(response, "BOOKMARK", Bookmark(request, page.Revision, initialEventsEnd: true), deadline.Token).ConfigureAwait(false);
+            }
+            from = page.Revision + 1;
+        }
+        else
+        {
+            from = ParseRv(rv!) + 1;
+        }
+        await response.Body.FlushAsync(deadline.Token).ConfigureAwait(false);
+        var opened = await store.Kv.WatchAsync(new WatchRequest
+        {
+            Key = Bytes.Of(prefix), RangeEnd = Bytes.PrefixEnd(Bytes.Of(prefix)), StartRevision = from, PrevKv = true,
+        }, deadline.Token).ConfigureAwait(false);
+        await using var watch = ObjectStore.Check(opened);
+        var covered = from - 1;
+        try
+        {
+            var next = watch.ReadAsync(deadline.Token).AsTask();
+            while (true)
+            {
+                if (bookmarks && await Task.WhenAny(next, Task.Delay(BookmarkInterval, deadline.Token)).ConfigureAwait(false) != next)
+                {
+                    await WriteEventAsync(response, "BOOKMARK", Bookmark(request, covered, initialEventsEnd: false), deadline.Token).ConfigureAwait(false);
+                    continue;
+                }
+                var delivery = await next.ConfigureAwait(false);
+                if (delivery.IsEnd)
+                {
+                    if (delivery.EndReason == WatchEndReason.Compacted)
+                    {
+                        await WriteEventAsync(response, "ERROR", ApiError.Gone($"too old resource version: {from - 1} ({delivery.CompactRevision})").ToStatus(), deadline.Token).ConfigureAwait(false);
+                    }
+                    return;
+                }
+                foreach (var e in delivery.Events)
+                {
+                    if (ToWatchEvent(e, Matches) is var (type, obj))
+                    {
+                        await WriteEventAsync(response, type, obj, deadline.Token).ConfigureAwait(false);
+                    }
+                }
+                covered = delivery.Revision;
+                next = watch.ReadAsync(deadline.Token).AsTask();
+            }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            // timeoutSeconds passed, or the client went away: the stream ends.
+        }
+    }
+
+    /// <summary>The API event for a store event, or null when the selectors hide it before and after.</summary>
+    private static (string Type, JsonObject Object)? ToWatchEvent(WatchEvent e, Func<JsonObject, bool> matches)
+    {
+        var previous = e.PrevKv is null ? null : ObjectStore.Decode(e.PrevKv).Object;
+        var wasIn = previous is not null && matches(previous);
+        if (e.Type == EventType.Delete)
+        {
+            if (previous is null || !wasIn)
+            {
+                return null;
+            }
+            previous.Metadata()["resourceVersion"] = Rv(e.Kv.ModRevision);
+            return ("DELETED", previous);
+        }
+        var current = ObjectStore.Decode(e.Kv).Object;
+        var isIn = matches(current);
+        return (wasIn, isIn) switch
+        {
+            (true, true) => ("MODIFIED", current),
+            (false, true) => ("ADDED", current),
+            (true, false) => ("DELETED", current),
+            _ => null,
+        };
+    }
+
+    private static JsonObject Bookmark(ApiRequest request, long revision, bool initialEventsEnd)
+    {
+        var metadata = new JsonObject { ["resourceVersion"] = Rv(revision) };
+        if (initialEventsEnd)
+        {
+            metadata["annotations"] = new JsonObject { ["k8s.io/initial-events-end"] = "true" };
+        }
+        return new JsonObject { ["kind"] = request.Type.Kind, ["apiVersion"] = request.Type.ApiVersion, ["metadata"] = metadata };
+    }
+
+    private static async Task WriteEventAsync(HttpResponse response, string type, JsonObject obj, CancellationToken cancellationToken)
+    {
+        var line = new JsonObject { ["type"] = type, ["object"] = obj.DeepClone() }.ToJsonString() + "\n";
+        await response.Body.WriteAsync(Encoding.UTF8.GetBytes(line), cancellationToken).ConfigureAwait(false);
+        await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

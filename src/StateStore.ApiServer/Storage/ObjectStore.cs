@@ -1,0 +1,126 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using StateStore.ApiServer.Http;
+using StateStore.ApiServer.Objects;
+using StateStore.Kv;
+
+namespace StateStore.ApiServer.Storage;
+
+/// <summary>One stored object: its JSON (resourceVersion filled in from the key's mod revision) and that revision.</summary>
+internal sealed record Stored(JsonObject Object, long ModRevision);
+
+/// <summary>A page of a list: the objects, the revision it was read at, and where the next page starts (null when done).</summary>
+internal sealed record ListPage(IReadOnlyList<Stored> Items, long Revision, string? NextKey);
+
+/// <summary>
+/// Kubernetes objects over <see cref="IKvStore"/>, as kube-apiserver keeps them in etcd: JSON under their key,
+/// resourceVersion = the key's mod revision (never stored in the JSON); create and update are compare-and-set
+/// transactions, so a stale resourceVersion or an existing name is refused atomically.
+/// </summary>
+internal sealed class ObjectStore(IKvStore store)
+{
+    public IKvStore Kv => store;
+
+    public async Task<Stored?> GetAsync(string key, bool serializable, CancellationToken cancellationToken)
+    {
+        var read = Check(await store.RangeAsync(new RangeRequest { Key = Bytes.Of(key), Serializable = serializable }, cancellationToken).ConfigureAwait(false));
+        return read.Kvs is [var kv] ? Decode(kv) : null;
+    }
+
+    /// <summary>
+    /// Objects under <paramref name="prefix"/> from <paramref name="startKey"/> on, at <paramref name="revision"/>
+    /// (0: now), keeping those <paramref name="keep"/> accepts, until <paramref name="limit"/> are kept (0: all).
+    /// </summary>
+    public async Task<ListPage> ListAsync(string prefix, string? startKey, long revision, bool serializable, long limit, Func<JsonObject, bool> keep, CancellationToken cancellationToken)
+    {
+        var end = Bytes.PrefixEnd(Bytes.Of(prefix));
+        var from = Bytes.Of(startKey ?? prefix);
+        var items = new List<Stored>();
+        var batch = limit > 0 ? Math.Max(limit + 1, 64) : 0;
+        while (true)
+        {
+            var read = Check(await store.RangeAsync(new RangeRequest
+            {
+                Key = from, RangeEnd = end, Revision = revision, Serializable = serializable, Limit = batch,
+            }, cancellationToken).ConfigureAwait(false));
+            revision = revision > 0 ? revision : read.Revision;
+            foreach (var kv in read.Kvs)
+            {
+                var stored = Decode(kv);
+                if (!keep(stored.Object))
+                {
+                    continue;
+                }
+                if (limit > 0 && items.Count == limit)
+                {
+                    return new ListPage(items, revision, Encoding.UTF8.GetString(kv.Key));
+                }
+                items.Add(stored);
+            }
+            if (!read.More)
+            {
+                return new ListPage(items, revision, null);
+            }
+            from = [.. read.Kvs[^1].Key, 0];
+        }
+    }
+
+    /// <summary>Writes a new object; null when the key exists already.</summary>
+    public async Task<long?> CreateAsync(string key, JsonObject obj, CancellationToken cancellationToken)
+    {
+        var txn = Check(await store.TxnAsync(new TxnRequest
+        {
+            Compare = [new Compare { Key = Bytes.Of(key), Target = CompareTarget.Create, Result = CompareResult.Equal, Number = 0 }],
+            Success = [RequestOp.Of(new PutRequest { Key = Bytes.Of(key), Value = Encode(obj) })],
+        }, cancellationToken).ConfigureAwait(false));
+        return txn.Succeeded ? txn.Revision : null;
+    }
+
+    /// <summary>Replaces the object if its mod revision is still <paramref name="modRevision"/>; null otherwise.</summary>
+    public async Task<long?> UpdateAsync(string key, JsonObject obj, long modRevision, CancellationToken cancellationToken)
+    {
+        var txn = Check(await store.TxnAsync(new TxnRequest
+        {
+            Compare = [new Compare { Key = Bytes.Of(key), Target = CompareTarget.Mod, Result = CompareResult.Equal, Number = modRevision }],
+            Success = [RequestOp.Of(new PutRequest { Key = Bytes.Of(key), Value = Encode(obj) })],
+        }, cancellationToken).ConfigureAwait(false));
+        return txn.Succeeded ? txn.Revision : null;
+    }
+
+    /// <summary>Deletes the object if its mod revision is still <paramref name="modRevision"/>; the delete's revision, or null.</summary>
+    public async Task<long?> DeleteAsync(string key, long modRevision, CancellationToken cancellationToken)
+    {
+        var txn = Check(await store.TxnAsync(new TxnRequest
+        {
+            Compare = [new Compare { Key = Bytes.Of(key), Target = CompareTarget.Mod, Result = CompareResult.Equal, Number = modRevision }],
+            Success = [RequestOp.Of(new DeleteRangeRequest { Key = Bytes.Of(key) })],
+        }, cancellationToken).ConfigureAwait(false));
+        return txn.Succeeded ? txn.Revision : null;
+    }
+
+    public static Stored Decode(KeyValue kv)
+    {
+        var obj = JsonNode.Parse(kv.Value) as JsonObject ?? throw ApiError.Internal($"the object at {Encoding.UTF8.GetString(kv.Key)} is not a JSON object");
+        obj.Metadata()["resourceVersion"] = kv.ModRevision.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new Stored(obj, kv.ModRevision);
+    }
+
+    private static byte[] Encode(JsonObject obj)
+    {
+        var copy = (JsonObject)obj.DeepClone();
+        copy.Metadata().Remove("resourceVersion");
+        return Encoding.UTF8.GetBytes(copy.ToJsonString());
+    }
+
+    /// <summary>The value of a store answer, or the API error a store failure is.</summary>
+    public static T Check<T>(KvResult<T> result) => result.IsOk ? result.Value : throw ToApiError(result.Status, result.Error);
+
+    public static ApiError ToApiError(KvStatus status, string? error) => status switch
+    {
+        KvStatus.Compacted => ApiError.Gone("too old resource version"),
+        KvStatus.FutureRevision => ApiError.Timeout("Too large resource version"),
+        KvStatus.RequestTooLarge => ApiError.TooLarge("Request entity too large: the object is over the store's 1.5 MiB limit"),
+        KvStatus.NotLeader or KvStatus.Unavailable => ApiError.Unavailable(error ?? "the store is unavailable"),
+        _ => ApiError.Internal(error ?? status.ToString()),
+    };
+}
