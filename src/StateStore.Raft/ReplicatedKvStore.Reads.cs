@@ -8,6 +8,8 @@ public sealed partial class ReplicatedKvStore
 {
     private static readonly KvFailure NoLeader = new(KvStatus.Unavailable, "etcdserver: no leader");
 
+    private readonly CoalescedBarrier _readBarrier;
+
     public async ValueTask<KvResult<RangeResponse>> RangeAsync(RangeRequest request, CancellationToken cancellationToken = default)
     {
         if (RequestValidator.Validate(request) is { } invalid)
@@ -27,6 +29,7 @@ public sealed partial class ReplicatedKvStore
     /// <summary>
     /// A linearizable read waits until this member has applied everything the leader had committed
     /// when the read arrived (DotNext's strong read barrier: ReadIndex, confirmed by a heartbeat round).
+    /// Concurrent reads share barrier rounds (<see cref="CoalescedBarrier"/>).
     /// </summary>
     private async ValueTask<KvFailure?> BarrierAsync(CancellationToken cancellationToken)
     {
@@ -42,7 +45,7 @@ public sealed partial class ReplicatedKvStore
             {
                 try
                 {
-                    await _cluster.ApplyReadBarrierAsync(ReadBarrierType.Strong, deadline.Token).ConfigureAwait(false);
+                    await _readBarrier.WaitAsync(deadline.Token).ConfigureAwait(false);
                     return null;
                 }
                 catch (Exception e) when (e is QuorumUnreachableException or NotLeaderException)
