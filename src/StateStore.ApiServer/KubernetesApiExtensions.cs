@@ -117,7 +117,7 @@ public static class KubernetesApiExtensions
         switch (context.Request.Method, request.Name, request.Subresource)
         {
             case ("GET", null, _) when request.QueryFlag("watch"):
-                await registry.WatchAsync(request).ConfigureAwait(false);
+                await registry.WatchAsync(request, table ? o => Tables.Of(request.Type, [o], o["metadata"]?["resourceVersion"]?.ToString() ?? "", DateTimeOffset.UtcNow) : null).ConfigureAwait(false);
                 return;
             case ("GET", null, _):
                 var list = await registry.ListAsync(request).ConfigureAwait(false);

@@ -58,7 +58,7 @@ public abstract class EtcdctlWatchTests(EtcdctlCluster cluster, ITestOutputHelpe
     /// The next <paramref name="count"/> events of a <c>watch -w json</c>, one response per line (a response may
     /// carry several events): type, key, value, mod revision, previous value.
     /// </summary>
-    private async Task<List<(string Type, string Key, string Value, long ModRevision, string PrevValue)>> EventsAsync(EtcdctlProcess watch, int count)
+    private async Task<List<(string Type, string Key, string Value, long ModRevision, string PrevValue)>> EventsAsync(CliProcess watch, int count)
     {
         var events = new List<(string, string, string, long, string)>();
         while (events.Count < count)

@@ -89,12 +89,16 @@ internal static class Tables
                 age,
             ],
             "Namespace" => [name, new("Status", "string", o => o.PathText("status.phase") ?? "Active"), age],
+            "ConfigMap" => [name, new("Data", "integer", o => Count(o, "data") + Count(o, "binaryData")), age],
+            "Secret" => [name, new("Type", "string", o => o.Text("type") ?? "Opaque"), new("Data", "integer", o => Count(o, "data")), age],
             _ => [name, age],
         };
     }
 
     private static IEnumerable<JsonObject> Statuses(JsonObject pod) =>
         ((pod["status"] as JsonObject)?["containerStatuses"] as JsonArray ?? []).OfType<JsonObject>();
+
+    private static int Count(JsonObject o, string property) => (o[property] as JsonObject)?.Count ?? 0;
 
     private static long Number(JsonObject o, string path) =>
         long.TryParse(o.PathText(path), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 0;

@@ -18,11 +18,13 @@ internal sealed partial class ResourceRegistry
     /// WATCH: newline-delimited JSON events from the store's watch on the type's prefix. Without a resourceVersion
     /// (or "0", or with sendInitialEvents) every existing object comes first as ADDED; from N, the changes after N.
     /// Selectors turn an object moving in or out of them into ADDED or DELETED, as Kubernetes does. A compacted
-    /// start is an ERROR event with a 410 Status. Never goes back, never skips, never repeats: it is the store's
+    /// start is an ERROR event with a 410 Status. <paramref name="render"/> shapes each object (a one-row Table for
+    /// kubectl get -w). Never goes back, never skips, never repeats: it is the store's
     /// watch, whole revisions in order.
     /// </summary>
-    public async Task WatchAsync(ApiRequest request)
+    public async Task WatchAsync(ApiRequest request, Func<JsonObject, JsonObject>? render = null)
     {
+        render ??= o => o;
         var labels = LabelSelector.Parse(request.Query("labelSelector"));
         var fields = FieldSelector.Parse(request.Query("fieldSelector"));
         bool Matches(JsonObject o) => labels.Matches(o.Labels()) && fields.Matches(o);
@@ -44,7 +46,7 @@ internal sealed partial class ResourceRegistry
             var page = await store.ListAsync(prefix, null, 0, serializable: rv == "0", 0, Matches, deadline.Token).ConfigureAwait(false);
             foreach (var item in page.Items)
             {
-                await WriteEventAsync(response, "ADDED", item.Object, deadline.Token).ConfigureAwait(false);
+                await WriteEventAsync(response, "ADDED", render(item.Object), deadline.Token).ConfigureAwait(false);
             }
             if (request.QueryFlag("sendInitialEvents") && bookmarks)
             {
@@ -86,7 +88,7 @@ internal sealed partial class ResourceRegistry
                 {
                     if (ToWatchEvent(e, Matches) is var (type, obj))
                     {
-                        await WriteEventAsync(response, type, obj, deadline.Token).ConfigureAwait(false);
+                        await WriteEventAsync(response, type, render(obj), deadline.Token).ConfigureAwait(false);
                     }
                 }
                 covered = delivery.Revision;

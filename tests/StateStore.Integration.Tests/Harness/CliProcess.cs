@@ -5,10 +5,10 @@ using System.Threading.Channels;
 namespace StateStore.Integration.Tests.Harness;
 
 /// <summary>
-/// An etcdctl that keeps running (<c>watch</c>): its stdout lines are read as they come, its stderr kept for
+/// A command-line tool that keeps running (etcdctl <c>watch</c>, kubectl <c>get -w</c>): its stdout lines are read as they come, its stderr kept for
 /// failure messages, and the process is killed when disposed.
 /// </summary>
-public sealed class EtcdctlProcess : IAsyncDisposable
+public sealed class CliProcess : IAsyncDisposable
 {
     private readonly string _command;
     private readonly Process _process;
@@ -16,7 +16,7 @@ public sealed class EtcdctlProcess : IAsyncDisposable
     private readonly StringBuilder _stderr = new();
     private readonly List<string> _read = [];
 
-    internal EtcdctlProcess(string command, Process process)
+    internal CliProcess(string command, Process process)
     {
         _command = command;
         _process = process;
@@ -65,7 +65,7 @@ public sealed class EtcdctlProcess : IAsyncDisposable
                 stderr = _stderr.ToString();
             }
             var ended = _process.HasExited ? $"exited {_process.ExitCode}" : "still running";
-            throw new TimeoutException($"`etcdctl {_command}` ({ended}) printed {lines.Count} of {count} lines awaited:\n"
+            throw new TimeoutException($"`{_command}` ({ended}) printed {lines.Count} of {count} lines awaited:\n"
                 + $"--- earlier lines\n{string.Join('\n', _read)}\n--- awaited lines\n{string.Join('\n', lines)}\n--- stderr\n{stderr}");
         }
         finally
