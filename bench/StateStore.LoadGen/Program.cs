@@ -7,6 +7,7 @@ using StateStore.LoadGen;
 //   watch     --rate 1000 --seconds 10
 //   failover  --pids URL=PID,... --kill-after 3 --seconds 10
 //   compare   [--rounds 3] [--only NAME] [--statestore PATH/statestore.dll]: etcd vs StateStore, 3 members each
+//   kube      --api-urls http://127.0.0.1:8080,... [--count 500] [--pods 10000] [--watchers 1000]: the Kubernetes API
 //   scale     [--keys 100000] [--inflight 256] [--statestore PATH/statestore.dll]: memory, disk, restart and join after N keys
 // Prints one summary line per test (--json: one JSON object). Only loopback endpoints are accepted.
 if (args.Length == 0)
@@ -25,6 +26,14 @@ if (test is "compare" or "scale")
         : await Scale.RunAsync(statestore, options.Int("keys", 100_000), options.Int("inflight", 256), budget.Token);
 }
 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(options.Int("timeout", 300)));
+if (test == "kube")
+{
+    foreach (var line in await Kube.RunAsync(options.List("api-urls"), options.Int("count", 500), options.Int("pods", 10_000), options.Int("watchers", 1000), timeout.Token))
+    {
+        Console.WriteLine(options.Flag("json") ? line.ToJson() : line.ToString());
+    }
+    return 0;
+}
 using var endpoints = new Endpoints(options.List("endpoints"));
 var target = options.String("target", "leader") switch
 {
