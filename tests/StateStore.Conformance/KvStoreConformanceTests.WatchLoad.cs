@@ -6,8 +6,11 @@ namespace StateStore.Testing;
 
 public abstract partial class KvStoreConformanceTests
 {
-    /// <summary>Enough writes to overrun a watcher queue of about 1,024 several times over.</summary>
-    private const int SlowWatcherWrites = 5_000;
+    /// <summary>
+    /// Enough writes to overrun the store's watcher queue several times over (5,000 for the default queue of
+    /// 1,024 deliveries); a store built with a shorter queue may say fewer, so slow replicated writes stay short.
+    /// </summary>
+    protected virtual int SlowWatcherWrites => 5_000;
 
     [Fact]
     public async Task Watch_100ConcurrentWatchers_OnOnePrefix_AllReceiveEveryEventInOrder()

@@ -7,6 +7,8 @@ namespace StateStore.Raft.Tests;
 /// <summary>The storage conformance bodies, unchanged, against a one-member replicated store.</summary>
 public sealed class OneMemberConformanceTests : KvStoreConformanceTests, IDisposable
 {
+    protected override int SlowWatcherWrites => RaftTestCluster.WatcherQueueLimit * 5;
+
     private readonly TempDirectory _dir = new("raft1");
     private readonly List<RaftTestCluster> _clusters = [];
 
@@ -32,6 +34,8 @@ public sealed class OneMemberConformanceTests : KvStoreConformanceTests, IDispos
 /// </summary>
 public sealed class ThreeMemberConformanceTests : KvStoreConformanceTests, IDisposable
 {
+    protected override int SlowWatcherWrites => RaftTestCluster.WatcherQueueLimit * 5;
+
     private readonly TempDirectory _dir = new("raft3");
     private readonly List<RaftTestCluster> _clusters = [];
 

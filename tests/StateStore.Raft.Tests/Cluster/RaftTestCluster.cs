@@ -17,6 +17,9 @@ public sealed class RaftTestCluster : IAsyncDisposable
 
     public IReadOnlyList<TestMember> Members => _members;
 
+    /// <summary>The members' watcher queue (deliveries before a watcher catches up from storage).</summary>
+    public const int WatcherQueueLimit = 256;
+
     public static async Task<RaftTestCluster> StartAsync(int size, string root, CancellationToken cancellationToken, SnapshotPolicy? snapshots = null)
     {
         var peers = Enumerable.Range(0, size).Select(i => (Name: $"m{i}", Peer: new IPEndPoint(IPAddress.Loopback, LoopbackPorts.Raft.Next()))).ToList();
@@ -49,7 +52,8 @@ public sealed class RaftTestCluster : IAsyncDisposable
             HeartbeatInterval = TimeSpan.FromMilliseconds(50),
             ElectionTimeout = TimeSpan.FromMilliseconds(300),
             Snapshots = snapshots ?? SnapshotPolicy.Default,
-            Store = MvccStoreOptions.ForTests("."),
+            // A short watcher queue, so the slow-watcher conformance tests overrun it with fewer replicated writes.
+            Store = MvccStoreOptions.ForTests(".") with { WatcherQueueLimit = WatcherQueueLimit },
         }, clientPort);
     }
 
