@@ -17,10 +17,10 @@ public sealed class RaftTestCluster : IAsyncDisposable
 
     public IReadOnlyList<TestMember> Members => _members;
 
-    public static async Task<RaftTestCluster> StartAsync(int size, string root, CancellationToken cancellationToken, SnapshotPolicy? snapshots = null)
+    public static async Task<RaftTestCluster> StartAsync(int size, string root, CancellationToken cancellationToken, SnapshotPolicy? snapshots = null, bool privateWalMemory = false, bool skipFollowerFlush = false)
     {
         var peers = Enumerable.Range(0, size).Select(i => (Name: $"m{i}", Peer: new IPEndPoint(IPAddress.Loopback, LoopbackPorts.Raft.Next()))).ToList();
-        var members = peers.Select(p => NewMember(p.Name, p.Peer, peers, root, snapshots, join: false)).ToList();
+        var members = peers.Select(p => NewMember(p.Name, p.Peer, peers, root, snapshots, join: false, privateWalMemory, skipFollowerFlush)).ToList();
         var cluster = new RaftTestCluster(members);
         try
         {
@@ -35,7 +35,7 @@ public sealed class RaftTestCluster : IAsyncDisposable
         return cluster;
     }
 
-    private static TestMember NewMember(string name, IPEndPoint peer, IReadOnlyList<(string, IPEndPoint)> cluster, string root, SnapshotPolicy? snapshots, bool join)
+    private static TestMember NewMember(string name, IPEndPoint peer, IReadOnlyList<(string, IPEndPoint)> cluster, string root, SnapshotPolicy? snapshots, bool join, bool privateWalMemory = false, bool skipFollowerFlush = false)
     {
         var clientPort = LoopbackPorts.Raft.Next();
         return new TestMember(new RaftMemberOptions
@@ -50,6 +50,9 @@ public sealed class RaftTestCluster : IAsyncDisposable
             ElectionTimeout = TimeSpan.FromMilliseconds(300),
             Snapshots = snapshots ?? SnapshotPolicy.Default,
             Store = MvccStoreOptions.ForTests("."),
+            PrivateWalMemory = privateWalMemory,
+            SlowWalFlush = privateWalMemory,
+            SkipFollowerFlush = skipFollowerFlush,
         }, clientPort);
     }
 
