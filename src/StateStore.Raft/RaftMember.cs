@@ -69,7 +69,7 @@ public sealed class RaftMember : IAsyncDisposable
         var info = MemberInfo.LoadOrCreate(paths.Identity, options.Name, options.PeerEndPoint, clusterId);
 
         // The state machine restores its store first: the WAL reads its snapshot index when constructed.
-        var machine = new KvStateMachine(paths, options.Store, options.Snapshots, logger);
+        var machine = new KvStateMachine(paths, options.Store, options.Snapshots, logger) { SlowWalFlush = options.SlowWalFlush };
         DurableWriteAheadLog? wal = null;
         EndPointConfigurationStorage? configuration = null;
         try
@@ -80,8 +80,8 @@ public sealed class RaftMember : IAsyncDisposable
                 ChunkSize = Environment.SystemPageSize,
                 // Every entry carries a hash, so a damaged log is refused at start rather than replayed.
                 HashAlgorithm = WriteAheadLog.IntegrityHashAlgorithm.XxHash3,
-                MemoryManagement = Failpoints.PrivateWalMemory ? WriteAheadLog.MemoryManagementStrategy.PrivateMemory : WriteAheadLog.MemoryManagementStrategy.SharedMemory,
-            }, machine);
+                MemoryManagement = options.PrivateWalMemory ? WriteAheadLog.MemoryManagementStrategy.PrivateMemory : WriteAheadLog.MemoryManagementStrategy.SharedMemory,
+            }, machine) { SkipFollowerFlush = options.SkipFollowerFlush };
             configuration = await EndPointConfigurationStorage.OpenAsync(
                 paths.Members, options.JoinExisting ? null : options.InitialCluster.Select(m => (EndPoint)m.Peer), cancellationToken).ConfigureAwait(false);
             var election = (int)options.ElectionTimeout.TotalMilliseconds;

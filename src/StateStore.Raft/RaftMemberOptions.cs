@@ -39,6 +39,18 @@ public sealed record RaftMemberOptions
     /// <summary>etcd's --quota-backend-bytes: a write that would take the store past it raises NOSPACE.</summary>
     public long QuotaBackendBytes { get; init; } = Kv.Quota.DefaultBytes;
 
+    /// <summary>
+    /// Keep the WAL's unflushed pages in process memory rather than a shared mapping, so that only what a flush
+    /// wrote is in the files (the failpoint private-wal-memory sets it for a whole process; tests in one process set it here).
+    /// </summary>
+    internal bool PrivateWalMemory { get; init; } = Failpoints.PrivateWalMemory;
+
+    /// <summary>Followers answer AppendEntries before flushing (the failpoint skip-follower-flush; tests in one process set it here).</summary>
+    internal bool SkipFollowerFlush { get; init; } = Failpoints.SkipFollowerFlush;
+
+    /// <summary>The WAL's background flush sleeps 20 ms per round (the failpoint slow-wal-flush; tests in one process set it here).</summary>
+    internal bool SlowWalFlush { get; init; } = Failpoints.SlowWalFlush;
+
     /// <summary>Memory settings of the store; its DataDirectory is replaced by the member's.</summary>
     public MvccStoreOptions Store { get; init; } = new() { DataDirectory = "." };
 }

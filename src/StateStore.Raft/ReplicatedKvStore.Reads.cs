@@ -48,9 +48,11 @@ public sealed partial class ReplicatedKvStore
                     await _readBarrier.WaitAsync(deadline.Token).ConfigureAwait(false);
                     return null;
                 }
-                catch (Exception e) when (e is QuorumUnreachableException or NotLeaderException)
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    // An election is under way: as etcd's ReadIndex, wait for the next leader until the deadline.
+                    // An election is under way, or the round lost its connection to the leader (DotNext's network
+                    // errors): as etcd's ReadIndex, wait for a leader and try again until the deadline.
+                    await Task.Delay(TimeSpan.FromMilliseconds(20), deadline.Token).ConfigureAwait(false);
                     if (await LeaderAsync(deadline.Token).ConfigureAwait(false) is null)
                     {
                         return Removed;

@@ -53,6 +53,9 @@ internal sealed partial class KvStateMachine : IStateMachine, IDisposable
         Log.Restored(_logger, checkpointed.Index, _store.Revision, _published?.Index ?? 0);
     }
 
+    /// <summary>Emulate a slow disk under the WAL's flusher (<see cref="Failpoints.SlowWalFlush"/>).</summary>
+    public bool SlowWalFlush { get; init; }
+
     /// <summary>Raised when applying hit damage the member cannot go on from.</summary>
     public event Action<Exception>? Fatal;
 
@@ -72,7 +75,7 @@ internal sealed partial class KvStateMachine : IStateMachine, IDisposable
     {
         get
         {
-            if (Failpoints.SlowWalFlush && SlowDisk.CalledFromWalFlusher())
+            if (SlowWalFlush && SlowDisk.CalledFromWalFlusher())
             {
                 Thread.Sleep(SlowDisk.FlushDelay);
             }

@@ -20,10 +20,10 @@ public sealed class RaftTestCluster : IAsyncDisposable
     /// <summary>The members' watcher queue (deliveries before a watcher catches up from storage).</summary>
     public const int WatcherQueueLimit = 256;
 
-    public static async Task<RaftTestCluster> StartAsync(int size, string root, CancellationToken cancellationToken, SnapshotPolicy? snapshots = null)
+    public static async Task<RaftTestCluster> StartAsync(int size, string root, CancellationToken cancellationToken, SnapshotPolicy? snapshots = null, bool privateWalMemory = false, bool skipFollowerFlush = false)
     {
         var peers = Enumerable.Range(0, size).Select(i => (Name: $"m{i}", Peer: new IPEndPoint(IPAddress.Loopback, LoopbackPorts.Raft.Next()))).ToList();
-        var members = peers.Select(p => NewMember(p.Name, p.Peer, peers, root, snapshots, join: false)).ToList();
+        var members = peers.Select(p => NewMember(p.Name, p.Peer, peers, root, snapshots, join: false, privateWalMemory, skipFollowerFlush)).ToList();
         var cluster = new RaftTestCluster(members);
         try
         {
@@ -38,7 +38,7 @@ public sealed class RaftTestCluster : IAsyncDisposable
         return cluster;
     }
 
-    private static TestMember NewMember(string name, IPEndPoint peer, IReadOnlyList<(string, IPEndPoint)> cluster, string root, SnapshotPolicy? snapshots, bool join)
+    private static TestMember NewMember(string name, IPEndPoint peer, IReadOnlyList<(string, IPEndPoint)> cluster, string root, SnapshotPolicy? snapshots, bool join, bool privateWalMemory = false, bool skipFollowerFlush = false)
     {
         var clientPort = LoopbackPorts.Raft.Next();
         return new TestMember(new RaftMemberOptions
@@ -54,6 +54,9 @@ public sealed class RaftTestCluster : IAsyncDisposable
             Snapshots = snapshots ?? SnapshotPolicy.Default,
             // A short watcher queue, so the slow-watcher conformance tests overrun it with fewer replicated writes.
             Store = MvccStoreOptions.ForTests(".") with { WatcherQueueLimit = WatcherQueueLimit },
+            PrivateWalMemory = privateWalMemory,
+            SlowWalFlush = privateWalMemory,
+            SkipFollowerFlush = skipFollowerFlush,
         }, clientPort);
     }
 

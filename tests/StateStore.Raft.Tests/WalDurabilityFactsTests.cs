@@ -1,0 +1,139 @@
+using System.Text;
+using DotNext.IO.Log;
+using DotNext.Net.Cluster.Consensus.Raft;
+using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
+using StateStore.Raft.Wal;
+using StateStore.Testing;
+
+namespace StateStore.Raft.Tests;
+
+/// <summary>
+/// What DotNext 6.12's <see cref="WriteAheadLog"/> keeps after a crash, established by experiment rather than
+/// by reading its source. A crash is simulated the way the power-loss tests do it: the WAL keeps unflushed
+/// pages in private memory (<see cref="WriteAheadLog.MemoryManagementStrategy.PrivateMemory"/>), and its
+/// folder is copied while it is still open and never disposed — the copy holds what its flushes wrote and
+/// nothing else, as a SIGKILL would leave it — then a fresh WAL is opened on the copy. These pin the library's
+/// behaviour: if an upgrade changes it, they say so before the power-loss tests do.
+/// </summary>
+public sealed class WalDurabilityFactsTests : IDisposable
+{
+    private readonly TempDirectory _dir = new("wal-facts");
+
+    public void Dispose() => _dir.Dispose();
+
+    /// <summary>The control: with private memory, appended entries nobody flushed are not in the files.</summary>
+    [Fact]
+    public async Task Appended_entries_nobody_flushed_are_lost()
+    {
+        await using var wal = Open("live");
+        await AppendAsync(wal, 100);
+
+        Assert.Equal(0L, (await ReopenCopyAsync("live", "crashed")).Last);
+    }
+
+    /// <summary>
+    /// FlushAsync is not bounded by the commit index: with nothing committed, it still writes every appended
+    /// entry (100 entries of 1 KB, about 25 pages), and a reopened log has all of them (uncommitted, so a new
+    /// leader decides their fate). The concern that it flushes only through the commit index does not hold for 6.12.
+    /// </summary>
+    [Fact]
+    public async Task FlushAsync_writes_every_appended_entry_even_past_the_commit_index()
+    {
+        await using var wal = Open("live");
+        await AppendAsync(wal, 100);
+        await wal.CommitAsync(5);
+        await wal.FlushAsync();
+
+        Assert.Equal(100L, (await ReopenCopyAsync("live", "crashed")).Last);
+    }
+
+    [Fact]
+    public async Task FlushAsync_with_nothing_committed_writes_every_appended_entry()
+    {
+        await using var wal = Open("live");
+        await AppendAsync(wal, 100);
+        await wal.FlushAsync();
+
+        Assert.Equal(100L, (await ReopenCopyAsync("live", "crashed")).Last);
+    }
+
+    /// <summary>
+    /// The follower's path: a batch appended through the interface member RaftCluster calls is on disk when the
+    /// call returns (DurableWriteAheadLog flushes before returning), past the commit index included.
+    /// </summary>
+    [Fact]
+    public async Task A_batch_a_follower_appends_is_on_disk_when_the_append_returns()
+    {
+        await using var wal = new DurableWriteAheadLog(Options("live"), new NullMachine());
+        IAuditTrail<IRaftLogEntry> trail = wal;
+        await trail.AppendAsync(new LogEntryProducer<IRaftLogEntry>(Entries(1, 50)), 1, false, default);
+        await wal.CommitAsync(5);
+        await trail.AppendAsync(new LogEntryProducer<IRaftLogEntry>(Entries(51, 50)), 51, false, default);
+
+        Assert.Equal(100L, (await ReopenCopyAsync("live", "crashed")).Last);
+    }
+
+    [Fact]
+    public async Task Concurrent_FlushAsync_callers_all_complete()
+    {
+        await using var wal = Open("live");
+        await AppendAsync(wal, 100);
+        await wal.CommitAsync(50);
+        var flushes = Enumerable.Range(0, 8).Select(_ => Task.Run(() => wal.FlushAsync())).ToArray();
+        var all = Task.WhenAll(flushes);
+        Assert.Same(all, await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(20))));
+        await all;
+        Assert.Equal(100L, (await ReopenCopyAsync("live", "crashed")).Last);
+    }
+
+    private WriteAheadLog Open(string name) => new(Options(name), new NullMachine());
+
+    private WriteAheadLog.Options Options(string name) => new()
+    {
+        Location = _dir.Sub(name),
+        ChunkSize = Environment.SystemPageSize,
+        HashAlgorithm = WriteAheadLog.IntegrityHashAlgorithm.XxHash3,
+        MemoryManagement = WriteAheadLog.MemoryManagementStrategy.PrivateMemory,
+    };
+
+    private static async Task AppendAsync(WriteAheadLog wal, int count)
+    {
+        foreach (var entry in Entries(1, count))
+        {
+            await wal.AppendAsync(entry);
+        }
+    }
+
+    private static List<IRaftLogEntry> Entries(int from, int count, int size = 1000) =>
+        [.. Enumerable.Range(from, count).Select(i => (IRaftLogEntry)new BinaryLogEntry { Term = 1, Content = Encoding.UTF8.GetBytes($"entry {i} " + new string('x', size)) })];
+
+    /// <summary>Copies a live WAL's folder (what a SIGKILL leaves with private memory) and opens a WAL on the copy.</summary>
+    private async Task<(long Last, long Committed)> ReopenCopyAsync(string live, string copy)
+    {
+        Copy(_dir.Sub(live), _dir.Sub(copy));
+        await using var reopened = Open(copy);
+        return (reopened.LastEntryIndex, reopened.LastCommittedEntryIndex);
+    }
+
+    private static void Copy(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var dir in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
+        {
+            Directory.CreateDirectory(dir.Replace(from, to));
+        }
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            File.Copy(file, file.Replace(from, to));
+        }
+    }
+
+    private sealed class NullMachine : IStateMachine
+    {
+        ISnapshot? ISnapshotManager.Snapshot => null;
+
+        ValueTask ISnapshotManager.ReclaimGarbageAsync(long watermark, CancellationToken token) => ValueTask.CompletedTask;
+
+        ValueTask<long> IStateMachine.ApplyAsync(LogEntry entry, CancellationToken token) => new(entry.Index);
+    }
+}
