@@ -45,16 +45,17 @@ public static class RunReport
                 text.AppendLine("    " + op);
             }
         }
-        foreach (var key in verdict.Linearizability.GaveUp)
-        {
-            text.AppendLine().AppendLine($"[undecided] {key.Key}: the linearizability search ran out of steps on {key.Ops} ops");
-        }
         return text.ToString();
     }
 
     /// <summary>Reads a history.jsonl back (to check it again, or to feed it altered to the checkers).</summary>
-    public static async Task<IReadOnlyList<Operation>> ReadHistoryAsync(string file, CancellationToken cancellationToken) =>
-        (await File.ReadAllLinesAsync(file, cancellationToken)).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<Operation>(l, Json)!).ToList();
+    public static Task<IReadOnlyList<Operation>> ReadHistoryAsync(string file, CancellationToken cancellationToken) => ReadLinesAsync<Operation>(file, cancellationToken);
+
+    /// <summary>Reads a committed.jsonl back.</summary>
+    public static Task<IReadOnlyList<WatchEvent>> ReadCommittedAsync(string file, CancellationToken cancellationToken) => ReadLinesAsync<WatchEvent>(file, cancellationToken);
+
+    private static async Task<IReadOnlyList<T>> ReadLinesAsync<T>(string file, CancellationToken cancellationToken) =>
+        (await File.ReadAllLinesAsync(file, cancellationToken)).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<T>(l, Json)!).ToList();
 
     private static async Task WriteLinesAsync<T>(string file, IEnumerable<T> items, CancellationToken cancellationToken)
     {

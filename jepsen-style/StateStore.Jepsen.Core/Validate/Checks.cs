@@ -24,9 +24,11 @@ public static class Checks
     public static Verdict Validate(Recorded run, IEnumerable<Violation>? earlier = null)
     {
         var violations = new List<Violation>(earlier ?? []);
-        var linearizability = LinearizabilityChecker.Check(run.History);
+        var linearizability = LinearizabilityChecker.Check(CommittedPatch.Apply(run.History, run.Committed));
         violations.AddRange(linearizability.Violations.Select(k =>
             new Violation("linearizable", $"key {k.Key}: no order of its {k.Ops} ops explains {k.Stuck}; the failing sub-history:", k.FailingSubHistory)));
+        violations.AddRange(linearizability.GaveUp.Select(k =>
+            new Violation("linearizable-undecided", $"key {k.Key}: the search ran out of steps on its {k.Ops} ops; the history is not shown linearizable")));
         violations.AddRange(WatchChecker.Check(run.Watches, run.Committed, run.InitialRevision, run.FinalRevision, run.History));
         violations.AddRange(FinalState(run));
         return new Verdict(violations, linearizability, run.History, run.Watches, run.Windows, run.FinalRevision, run.Converged);

@@ -44,35 +44,71 @@ public static class LinearizabilityChecker
     }
 
     /// <summary>
-    /// A sub-history that is still not linearizable, around <paramref name="stuck"/>: the ops invoked before it
-    /// returned (later ones could only be placed after it), cut to a window before it when that still fails,
-    /// then without every observation (read, failed compare) that is not needed to fail — dropping an
-    /// observation only relaxes a history — and without the earliest writes nothing left refers to.
+    /// A sub-history that is still not linearizable, around <paramref name="stuck"/>, to read first (the whole
+    /// history is in the report): the ops invoked before it returned (later ones could only be placed after it),
+    /// cut to the last ops before it plus the writes they saw when that still fails, then without every
+    /// observation (read, failed compare) not needed to fail — dropping an observation only relaxes a history —
+    /// and without the writes nothing left refers to that are not needed to fail. Each step is re-checked, and
+    /// counts as failing only when the search still gets stuck on the same op: a cut can make an earlier op
+    /// unexplainable (a write it needed left out), and that would be a witness of something else.
     /// </summary>
     public static IReadOnlyList<Operation> Witness(IReadOnlyList<Operation> ops, Operation stuck)
     {
         var end = stuck.CompleteNs ?? long.MaxValue;
-        var current = ops.Where(o => o.Matters && o.InvokeNs <= end).OrderBy(o => o.InvokeNs).ToList();
-        if (!Fails(current))
-        {
-            return ops;
-        }
-        if (current.Count > WitnessWindow && current.Skip(current.Count - WitnessWindow).ToList() is var window && Fails(window))
+        var prefix = ops.Where(o => o.Matters && o.InvokeNs <= end).OrderBy(o => o.InvokeNs).ToList();
+        var window = prefix.Count <= WitnessWindow ? prefix : WithWritesSeen(prefix, prefix.Skip(prefix.Count - WitnessWindow).ToList());
+        List<Operation> current;
+        bool Fails(IReadOnlyList<Operation> candidate) => LinearizabilitySearch.Check(candidate, WitnessSteps) is { Outcome: SearchOutcome.NotLinearizable } r && r.Stuck?.Id == stuck.Id;
+        if (Fails(window))
         {
             current = window;
         }
+        else if (window.Count < prefix.Count && Fails(prefix))
+        {
+            current = prefix;
+        }
+        else
+        {
+            // Not shown to fail within the witness budget: the ops just before the stuck one, unshrunk.
+            return window;
+        }
+        if (current.Count > WitnessWindow)
+        {
+            // Shrinking op by op would take a search per op: leave it as found.
+            return current;
+        }
         foreach (var op in current.Where(IsObservation).Reverse().ToList())
         {
-            TryRemove(current, op);
+            TryRemove(current, op, Fails);
         }
         foreach (var op in current.Where(o => !IsObservation(o)).ToList())
         {
             if (!current.Any(o => o != op && References(o, op)))
             {
-                TryRemove(current, op);
+                TryRemove(current, op, Fails);
             }
         }
         return current;
+    }
+
+    /// <summary>
+    /// The ops that overlap the time from the call of the write whose value <paramref name="stuck"/> saw (or its
+    /// own call) to its return, with the writes those ops saw: for a stale read, the write it saw, the writes
+    /// that replaced it, and what ran beside them.
+    /// </summary>
+    private static List<Operation> Around(List<Operation> prefix, Operation stuck)
+    {
+        var seenValue = stuck.Type == OpType.Read ? stuck.Value : stuck.Expected;
+        var from = prefix.Where(o => o.Type != OpType.Read && o.Value is not null && o.Value == seenValue).Select(o => o.InvokeNs).DefaultIfEmpty(stuck.InvokeNs).Min();
+        var to = stuck.CompleteNs ?? long.MaxValue;
+        return WithWritesSeen(prefix, prefix.Where(o => o.InvokeNs <= to && (o.CompleteNs ?? long.MaxValue) >= from).ToList());
+    }
+
+    /// <summary><paramref name="window"/> with the earlier writes whose values its ops read or compared against.</summary>
+    private static List<Operation> WithWritesSeen(List<Operation> all, List<Operation> window)
+    {
+        var seen = window.Select(o => o.Type == OpType.Read ? o.Value : o.Expected).OfType<string>().ToHashSet();
+        return [.. all.Where(o => window.Contains(o) || (o.Type != OpType.Read && o.Value is not null && seen.Contains(o.Value))).OrderBy(o => o.InvokeNs)];
     }
 
     private static bool IsObservation(Operation op) => op.Type == OpType.Read || op is { Type: OpType.Cas, Succeeded: false };
@@ -81,15 +117,13 @@ public static class LinearizabilityChecker
     private static bool References(Operation reader, Operation writer) =>
         writer.Type != OpType.Read && writer.Value is not null && (reader.Type == OpType.Read ? reader.Value : reader.Expected) == writer.Value;
 
-    private static void TryRemove(List<Operation> current, Operation op)
+    private static void TryRemove(List<Operation> current, Operation op, Func<IReadOnlyList<Operation>, bool> fails)
     {
         var index = current.IndexOf(op);
         current.RemoveAt(index);
-        if (!Fails(current))
+        if (!fails(current))
         {
             current.Insert(index, op);
         }
     }
-
-    private static bool Fails(IReadOnlyList<Operation> ops) => LinearizabilitySearch.Check(ops, WitnessSteps).Outcome == SearchOutcome.NotLinearizable;
 }

@@ -21,9 +21,8 @@ public sealed record Verdict(
         int ok = History.Count(o => o.Outcome == Outcome.Ok), fail = History.Count(o => o.Outcome == Outcome.Fail), unknown = History.Count(o => o.Outcome == Outcome.Unknown);
         var nemeses = Windows.Count == 0 ? "no faults" : $"{Windows.Count} faults ({string.Join(", ", Windows.GroupBy(w => w.Nemesis).Select(g => $"{g.Key} x{g.Count()}"))})";
         var checks = Violations.Count == 0 ? "0 violations" : $"{Violations.Count} violations ({string.Join(", ", Violations.GroupBy(v => v.Check).Select(g => $"{g.Key} x{g.Count()}"))})";
-        var gaveUp = Linearizability.GaveUp.Count == 0 ? "" : $", linearizability undecided on {Linearizability.GaveUp.Count} keys";
         return $"{(Passed ? "PASS" : "FAIL")}: {History.Count} ops ({ok} ok, {fail} fail, {unknown} unknown) on {Linearizability.Keys.Count} keys; "
             + $"{Watches.Count} watchers, {Watches.Sum(w => w.Events.Count)} events, {Watches.Sum(w => Math.Max(0, w.Sessions - 1))} resumptions; "
-            + $"{nemeses}; final revision {FinalRevision}, {Converged}; {checks}{gaveUp}";
+            + $"{nemeses}; final revision {FinalRevision}, {Converged}; {checks}";
     }
 }

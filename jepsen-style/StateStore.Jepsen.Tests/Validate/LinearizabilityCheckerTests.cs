@@ -152,4 +152,29 @@ public sealed class LinearizabilityCheckerTests
         h.Read(101, "x", "u3", 600, 601);
         Assert.Equal(SearchOutcome.Linearizable, Check(h));
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Simulated_correct_histories_are_linearizable_and_one_stale_read_makes_them_not(int seed)
+    {
+        var (history, committed) = SimulatedRegister.Generate(seed, clients: 4, opsPerClient: 1500);
+        Assert.Equal(SearchOutcome.Linearizable, LinearizabilitySearch.Check(history).Outcome);
+        Assert.Equal(SearchOutcome.Linearizable, LinearizabilitySearch.Check(CommittedPatch.Apply(history, committed)).Outcome);
+
+        // A read after two writes, each begun after the other completed, that answers the older value.
+        var writes = history.Where(o => o is { Type: OpType.Write, Outcome: Outcome.Ok }).ToList();
+        var older = writes[writes.Count / 2];
+        var newer = writes.First(w => w.InvokeNs > older.CompleteNs);
+        var read = history.First(o => o is { Type: OpType.Read, Outcome: Outcome.Ok } && o.InvokeNs > newer.CompleteNs && o.Value != older.Value);
+        var stale = history.Select(o => o == read ? o with { Value = older.Value } : o).ToList();
+        // Refuting must rule out every placement of the Unknown writes; the committed history says which happened.
+        var verdict = Assert.Single(LinearizabilityChecker.Check(CommittedPatch.Apply(stale, committed)).Violations);
+        Assert.Equal(read.Id, verdict.Stuck!.Id);
+        // Deep in a long history the witness may stay the whole prefix (a cut that drops earlier writes makes an
+        // earlier op fail instead); it always holds the stale read and always fails.
+        Assert.Contains(verdict.FailingSubHistory, o => o.Id == read.Id);
+        Assert.Equal(SearchOutcome.NotLinearizable, LinearizabilitySearch.Check(verdict.FailingSubHistory).Outcome);
+    }
 }
