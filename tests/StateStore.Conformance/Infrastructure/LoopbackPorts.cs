@@ -7,7 +7,8 @@ namespace StateStore.Testing;
 /// Free 127.0.0.1 ports for test servers. They are drawn below Linux's ephemeral range (32768–60999),
 /// so no outgoing connection takes one between the probe here and the server's bind, and each is handed
 /// out once per test run, so a restarted member keeps its ports and no other member gets them. Each test
-/// assembly draws from its own block (they run in parallel): <see cref="Raft"/>, <see cref="Integration"/>.
+/// assembly draws from its own block (they run in parallel): <see cref="Raft"/>, <see cref="Integration"/>,
+/// <see cref="Jepsen"/>.
 /// </summary>
 public sealed class LoopbackPorts(int first, int last)
 {
@@ -16,6 +17,9 @@ public sealed class LoopbackPorts(int first, int last)
 
     /// <summary>Server processes.</summary>
     public static readonly LoopbackPorts Integration = new(20000, 32000);
+
+    /// <summary>Server processes of the fault-injection harness (jepsen-style/), tests and long runs.</summary>
+    public static readonly LoopbackPorts Jepsen = new(32000, 32760);
 
     private readonly HashSet<int> _given = [];
 

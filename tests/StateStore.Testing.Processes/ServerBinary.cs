@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 
-namespace StateStore.Integration.Tests.Harness;
+namespace StateStore.Testing.Processes;
 
 /// <summary>
 /// The built <c>statestore</c> executable (src/StateStore.Cli's statestore.dll, run with <c>dotnet</c>) in the

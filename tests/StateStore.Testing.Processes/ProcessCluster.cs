@@ -2,8 +2,9 @@ using Etcdserverpb;
 using Google.Protobuf;
 using Grpc.Core;
 using Mvccpb;
+using StateStore.Testing;
 
-namespace StateStore.Integration.Tests.Harness;
+namespace StateStore.Testing.Processes;
 
 /// <summary>How a <see cref="ProcessCluster"/> runs: size, Raft timing, extra flags and failpoints for every member.</summary>
 public sealed record ClusterOptions
@@ -19,6 +20,9 @@ public sealed record ClusterOptions
 
     /// <summary>STATESTORE_FAILPOINTS for every member; null for none.</summary>
     public string? Failpoints { get; init; }
+
+    /// <summary>The block members draw their ports from; the integration tests' block when null.</summary>
+    public LoopbackPorts? Ports { get; init; }
 }
 
 /// <summary>What one member reported: its id, the leader it knows, its revision and Raft position.</summary>
@@ -47,8 +51,9 @@ public sealed partial class ProcessCluster : IAsyncDisposable
 
     private readonly Func<MemberConfig, string, IReadOnlyList<string>, ServerProcess> _newMember;
 
-    private ProcessCluster(List<ServerProcess> members, Func<MemberConfig, string, IReadOnlyList<string>, ServerProcess> newMember, string dataRoot)
+    private ProcessCluster(List<ServerProcess> members, Func<MemberConfig, string, IReadOnlyList<string>, ServerProcess> newMember, string dataRoot, ClusterOptions options)
     {
+        Options = options;
         _members = members;
         _started = [.. members];
         _newMember = newMember;
@@ -58,6 +63,9 @@ public sealed partial class ProcessCluster : IAsyncDisposable
     /// <summary>The members of the cluster now (a removed member is no longer one, even while its process runs).</summary>
     public IReadOnlyList<ServerProcess> Members => _members;
 
+    /// <summary>How the members were started; a member added later is started the same way.</summary>
+    public ClusterOptions Options { get; }
+
     /// <summary>The folder holding each member's data folder.</summary>
     public string DataRoot { get; }
 
@@ -66,7 +74,7 @@ public sealed partial class ProcessCluster : IAsyncDisposable
     {
         var binary = await ServerBinary.PathAsync();
         var configs = Enumerable.Range(0, options.Size)
-            .Select(i => MemberConfig.Allocate($"m{i}", Path.Combine(dataRoot, $"m{i}")))
+            .Select(i => MemberConfig.Allocate($"m{i}", Path.Combine(dataRoot, $"m{i}"), options.Ports))
             .ToList();
         var initialCluster = string.Join(",", configs.Select(c => $"{c.Name}={c.PeerUrl}"));
         var environment = options.Failpoints is { } failpoints ? new Dictionary<string, string> { ["STATESTORE_FAILPOINTS"] = failpoints } : null;
@@ -81,7 +89,7 @@ public sealed partial class ProcessCluster : IAsyncDisposable
             .. flags,
         ], Path.Combine(logRoot, $"{c.Name}.log"), environment);
         var members = configs.Select(c => NewMember(c, initialCluster, [])).ToList();
-        var cluster = new ProcessCluster(members, NewMember, dataRoot);
+        var cluster = new ProcessCluster(members, NewMember, dataRoot, options);
         try
         {
             foreach (var member in members)

@@ -1,12 +1,16 @@
 using StateStore.Testing;
-namespace StateStore.Integration.Tests.Harness;
+
+namespace StateStore.Testing.Processes;
 
 /// <summary>Where one member lives: its name, data folder and three loopback ports (etcd client, Raft peer, HTTP API).</summary>
 public sealed record MemberConfig(string Name, string DataDirectory, int ClientPort, int PeerPort, int ApiPort)
 {
-    /// <summary>A member with fresh ports.</summary>
-    public static MemberConfig Allocate(string name, string dataDirectory) =>
-        new(name, dataDirectory, LoopbackPorts.Integration.Next(), LoopbackPorts.Integration.Next(), LoopbackPorts.Integration.Next());
+    /// <summary>A member with fresh ports from <paramref name="ports"/> (the integration tests' block when null).</summary>
+    public static MemberConfig Allocate(string name, string dataDirectory, LoopbackPorts? ports = null)
+    {
+        ports ??= LoopbackPorts.Integration;
+        return new(name, dataDirectory, ports.Next(), ports.Next(), ports.Next());
+    }
 
     public string ClientUrl => $"http://127.0.0.1:{ClientPort}";
 

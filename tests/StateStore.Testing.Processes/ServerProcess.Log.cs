@@ -1,4 +1,4 @@
-namespace StateStore.Integration.Tests.Harness;
+namespace StateStore.Testing.Processes;
 
 // The member's log file: every run appended, each headed by RunHeader.
 public sealed partial class ServerProcess

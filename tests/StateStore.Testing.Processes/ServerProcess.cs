@@ -5,7 +5,7 @@ using Etcdserverpb;
 using Grpc.Core;
 using Grpc.Net.Client;
 
-namespace StateStore.Integration.Tests.Harness;
+namespace StateStore.Testing.Processes;
 
 /// <summary>
 /// One real <c>statestore server</c> process: <c>dotnet statestore.dll server FLAGS</c>, its stdout and stderr

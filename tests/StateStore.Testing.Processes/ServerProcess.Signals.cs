@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace StateStore.Integration.Tests.Harness;
+namespace StateStore.Testing.Processes;
 
 // Faults through POSIX signals, as an operator or a dying machine delivers them.
 public sealed partial class ServerProcess

@@ -1,0 +1,90 @@
+using System.Text.Json.Serialization;
+
+namespace StateStore.Jepsen.Core.Model;
+
+/// <summary>What a client asked of one register (one key).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<OpType>))]
+public enum OpType
+{
+    /// <summary>A linearizable Range of the key; <see cref="Operation.Value"/> is what it returned (null: absent).</summary>
+    Read,
+
+    /// <summary>A Put of <see cref="Operation.Value"/>.</summary>
+    Write,
+
+    /// <summary>A Txn: if the key's value equals <see cref="Operation.Expected"/> then put <see cref="Operation.Value"/>.</summary>
+    Cas,
+}
+
+/// <summary>How an operation ended, as the client saw it (Jepsen's :ok, :fail, :info).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<Outcome>))]
+public enum Outcome
+{
+    /// <summary>Answered: it took effect (a Cas may have answered that its compare failed).</summary>
+    Ok,
+
+    /// <summary>Known not to have taken effect (a read that failed, a request refused before it was sent).</summary>
+    Fail,
+
+    /// <summary>Indeterminate: an error or timeout after the request was sent; it may or may not take effect, at any time after its invocation.</summary>
+    Unknown,
+}
+
+/// <summary>
+/// One operation in a history: which client process issued it, on which key, with what argument, when it
+/// was invoked and completed (nanoseconds since the run began), how it ended and at which store revision.
+/// A process that sees an Unknown outcome is retired, as in Jepsen: its op may still be pending, so its
+/// client continues as a new process.
+/// </summary>
+public sealed record Operation
+{
+    public required int Id { get; init; }
+
+    public required int Process { get; init; }
+
+    public required OpType Type { get; init; }
+
+    public required string Key { get; init; }
+
+    /// <summary>Write/Cas: the value put. Read: the value returned (null when absent or not answered).</summary>
+    public string? Value { get; init; }
+
+    /// <summary>Cas: the value compared against.</summary>
+    public string? Expected { get; init; }
+
+    /// <summary>Cas that answered: whether its compare held and the put happened.</summary>
+    public bool? Succeeded { get; init; }
+
+    public required long InvokeNs { get; init; }
+
+    /// <summary>When the answer came; null while unanswered (Unknown ops are treated as never returning).</summary>
+    public long? CompleteNs { get; init; }
+
+    public required Outcome Outcome { get; init; }
+
+    /// <summary>The revision in the answer's header (0 when none came).</summary>
+    public long Revision { get; init; }
+
+    /// <summary>The member the request was sent to.</summary>
+    public string? Member { get; init; }
+
+    /// <summary>The error, when there was one.</summary>
+    public string? Error { get; init; }
+
+    /// <summary>True for operations whose effect a checker must explain (a failed read or write has none).</summary>
+    [JsonIgnore]
+    public bool Matters => Outcome != Outcome.Fail;
+
+    public override string ToString()
+    {
+        var arg = Type switch
+        {
+            OpType.Read => Outcome == Outcome.Ok ? $"-> {Value ?? "nil"}" : "",
+            OpType.Write => Value ?? "",
+            _ => $"{Expected}->{Value}" + (Succeeded is { } s ? (s ? " succeeded" : " compare failed") : ""),
+        };
+        var done = CompleteNs is { } c ? $"{c / 1e6:F1}" : "∞";
+        return $"#{Id} p{Process} {Type.ToString().ToLowerInvariant()} {Key} {arg} [{InvokeNs / 1e6:F1}..{done} ms] {Outcome.ToString().ToLowerInvariant()}"
+            + (Revision > 0 ? $" rev {Revision}" : "") + (Member is null ? "" : $" @{Member}") + (Error is null ? "" : $" ({Error})");
+    }
+}

@@ -1,0 +1,25 @@
+using StateStore.Jepsen.Core.Model;
+using StateStore.Testing.Processes;
+
+namespace StateStore.Jepsen.Core.Nemesis;
+
+/// <summary>When a fault was in force, on which members, for the report's shaded windows and the verdict.</summary>
+public sealed record NemesisWindow(string Nemesis, string Target, long StartNs, long EndNs);
+
+/// <summary>What a nemesis acts on: the cluster, a seeded random source, the run's clock and its log.</summary>
+public sealed record NemesisContext(ProcessCluster Cluster, Random Random, History History, Action<string> Log);
+
+/// <summary>
+/// A fault, injected and healed in one call (etcd robustness's failpoint/nemesis): it breaks something, holds
+/// the fault for <c>hold</c>, repairs it, and returns the window it was in force, ending when the cluster was
+/// whole again.
+/// </summary>
+public interface INemesis
+{
+    string Name { get; }
+
+    /// <summary>STATESTORE_FAILPOINTS the members must be started with for this nemesis, or null.</summary>
+    string? Failpoints => null;
+
+    Task<NemesisWindow> RunAsync(NemesisContext context, TimeSpan hold, CancellationToken cancellationToken);
+}

@@ -1,0 +1,67 @@
+namespace StateStore.Jepsen.Core.Nemesis;
+
+/// <summary>
+/// Which faults a run injects and when: each named nemesis once in turn (the short mode), or, with a time
+/// limit, nemeses drawn at random until it is spent (the long mode); a quiet gap before each one so the
+/// cluster serves between faults.
+/// </summary>
+public sealed record NemesisSchedule(IReadOnlyList<INemesis> Nemeses, TimeSpan Hold, TimeSpan Quiet, TimeSpan? TimeLimit)
+{
+    /// <summary>Every nemesis by its name; "all" names every one.</summary>
+    public static IReadOnlyList<INemesis> All() =>
+        [new KillNemesis(leader: false), new KillNemesis(leader: true), new PauseNemesis(leader: false), new PauseNemesis(leader: true), new PowerLossNemesis()];
+
+    /// <summary>The nemeses a --nemesis value names: "all", "none", or names separated by commas.</summary>
+    public static IReadOnlyList<INemesis> Parse(string names)
+    {
+        if (names is "all")
+        {
+            return All();
+        }
+        if (names is "none" or "")
+        {
+            return [];
+        }
+        var all = All().ToDictionary(n => n.Name);
+        return names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(n => all.TryGetValue(n, out var nemesis) ? nemesis
+                : throw new ArgumentException($"unknown nemesis '{n}'; known: all, none, {string.Join(", ", all.Keys)}"))
+            .ToList();
+    }
+
+    /// <summary>The failpoints the members need for these nemeses, or null.</summary>
+    public string? Failpoints =>
+        Nemeses.Select(n => n.Failpoints).OfType<string>().Distinct().ToList() is { Count: > 0 } f ? string.Join(",", f) : null;
+
+    /// <summary>Runs the schedule, adding each window to <paramref name="windows"/> as it closes; a nemesis that throws ends the schedule with that error.</summary>
+    public async Task RunAsync(NemesisContext context, List<NemesisWindow> windows, CancellationToken cancellationToken)
+    {
+        var started = DateTime.UtcNow;
+        for (var round = 0; Nemeses.Count > 0; round++)
+        {
+            INemesis nemesis;
+            if (TimeLimit is { } limit)
+            {
+                if (DateTime.UtcNow - started >= limit)
+                {
+                    break;
+                }
+                nemesis = Nemeses[context.Random.Next(Nemeses.Count)];
+            }
+            else if (round < Nemeses.Count)
+            {
+                nemesis = Nemeses[round];
+            }
+            else
+            {
+                break;
+            }
+            await Task.Delay(Quiet, cancellationToken);
+            var window = await nemesis.RunAsync(context, Hold, cancellationToken);
+            lock (windows)
+            {
+                windows.Add(window);
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+using Etcdserverpb;
+using Google.Protobuf;
+using Grpc.Core;
+using StateStore.Jepsen.Core.Model;
+using StateStore.Testing.Processes;
+
+namespace StateStore.Jepsen.Core.Traffic;
+
+/// <summary>How the register workload runs.</summary>
+public sealed record TrafficOptions
+{
+    public int Clients { get; init; } = 4;
+
+    /// <summary>Keys the clients share: few, so that ops on a key overlap.</summary>
+    public int Keys { get; init; } = 4;
+
+    public string Prefix { get; init; } = "r/";
+
+    /// <summary>The gRPC deadline of one op; generous because a loaded 2-core machine answers slowly.</summary>
+    public TimeSpan OpTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    public int ReadPercent { get; init; } = 40;
+
+    public int WritePercent { get; init; } = 30;
+
+    public string Key(int i) => $"{Prefix}k{i}";
+}
+
+/// <summary>
+/// One client of the register workload: reads, writes and compare-and-sets random keys through the etcd KV
+/// API of one member (moving to the next member after an error), one op at a time, recording each in the
+/// history. Values are unique (process and sequence number), so a read names the write it saw. Every op is
+/// one attempt: a retry is a new op. A write or Cas whose answer did not come is Unknown — it may still
+/// happen — and its process retires; the client goes on as a new process.
+/// </summary>
+public sealed class RegisterClient(int client, IReadOnlyList<ServerProcess> members, History history, TrafficOptions options, BrokenStore store)
+{
+    private readonly Random _random = new(client * 7919 + Environment.TickCount);
+    private readonly Dictionary<string, string?> _lastSeen = [];
+    private int _member = client % members.Count;
+    private int _process = -1;
+    private int _sequence;
+
+    /// <summary>Runs until <paramref name="stop"/>; an op in flight then is finished (within its deadline), not abandoned.</summary>
+    public async Task RunAsync(CancellationToken stop)
+    {
+        _process = history.NextProcess();
+        while (!stop.IsCancellationRequested)
+        {
+            var op = await InvokeAsync();
+            history.Add(op);
+            if (op.Outcome != Outcome.Ok)
+            {
+                if (op.Outcome == Outcome.Unknown)
+                {
+                    _process = history.NextProcess();
+                }
+                _member = (_member + 1) % members.Count;
+                await Task.Delay(_random.Next(100, 400), stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    private async Task<Operation> InvokeAsync()
+    {
+        var key = options.Key(_random.Next(options.Keys));
+        var roll = _random.Next(100);
+        var value = $"{_process}-{_sequence++}";
+        var expected = _lastSeen.GetValueOrDefault(key);
+        var type = roll < options.ReadPercent ? OpType.Read
+            : roll < options.ReadPercent + options.WritePercent || expected is null ? OpType.Write
+            : OpType.Cas;
+        var member = members[_member];
+        var op = new Operation
+        {
+            Id = history.NextId(),
+            Process = _process,
+            Type = type,
+            Key = key,
+            Value = type == OpType.Read ? null : value,
+            Expected = type == OpType.Cas ? expected : null,
+            InvokeNs = history.NowNs,
+            Outcome = Outcome.Unknown,
+            Member = member.Name,
+        };
+        try
+        {
+            var deadline = DateTime.UtcNow + options.OpTimeout;
+            op = type switch
+            {
+                OpType.Read => await ReadAsync(member, op, deadline),
+                OpType.Write => await WriteAsync(member, op, deadline),
+                _ => await CasAsync(member, op, deadline),
+            };
+            op = store.Distort(op);
+            if (type == OpType.Read || op.Succeeded is not false)
+            {
+                _lastSeen[key] = op.Value;
+            }
+            return op;
+        }
+        catch (RpcException e)
+        {
+            // A read that failed had no effect; a write that failed may yet be applied (it may have reached the leader).
+            return op with
+            {
+                Outcome = type == OpType.Read ? Outcome.Fail : Outcome.Unknown,
+                CompleteNs = type == OpType.Read ? history.NowNs : null,
+                Error = $"{e.StatusCode}: {e.Status.Detail}",
+            };
+        }
+    }
+
+    private async Task<Operation> ReadAsync(ServerProcess member, Operation op, DateTime deadline)
+    {
+        var response = await member.Kv.RangeAsync(new RangeRequest { Key = ByteString.CopyFromUtf8(op.Key) }, deadline: deadline);
+        return op with
+        {
+            Value = response.Kvs.Count == 0 ? null : response.Kvs[0].Value.ToStringUtf8(),
+            Outcome = Outcome.Ok,
+            CompleteNs = history.NowNs,
+            Revision = response.Header.Revision,
+        };
+    }
+
+    private async Task<Operation> WriteAsync(ServerProcess member, Operation op, DateTime deadline)
+    {
+        var response = await member.Kv.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8(op.Key), Value = ByteString.CopyFromUtf8(op.Value) }, deadline: deadline);
+        return op with { Outcome = Outcome.Ok, CompleteNs = history.NowNs, Revision = response.Header.Revision };
+    }
+
+    private async Task<Operation> CasAsync(ServerProcess member, Operation op, DateTime deadline)
+    {
+        var key = ByteString.CopyFromUtf8(op.Key);
+        var response = await member.Kv.TxnAsync(new TxnRequest
+        {
+            Compare = { new Compare { Key = key, Target = Compare.Types.CompareTarget.Value, Result = Compare.Types.CompareResult.Equal, Value = ByteString.CopyFromUtf8(op.Expected) } },
+            Success = { new RequestOp { RequestPut = new PutRequest { Key = key, Value = ByteString.CopyFromUtf8(op.Value) } } },
+        }, deadline: deadline);
+        return op with { Outcome = Outcome.Ok, Succeeded = response.Succeeded, CompleteNs = history.NowNs, Revision = response.Header.Revision };
+    }
+}

@@ -1,0 +1,67 @@
+using StateStore.Jepsen.Core.Model;
+
+namespace StateStore.Jepsen.Core.Validate;
+
+/// <summary>
+/// Decides the Unknown writes and Cas from the committed history, as etcd's robustness validation patches its
+/// history from the watch: values are unique, so an Unknown op whose value no committed event holds never
+/// happened and is dropped, and one whose value was committed at revision r happened before any op that
+/// answered with a revision of r or later (that op's answer reflected a store that held r) — it is searched as
+/// an op that returned at the earliest such answer. What is left Unknown has no later answer to bound it.
+/// This trusts the committed history; the watch checks and the acknowledged-write check are what test it.
+/// </summary>
+public static class CommittedPatch
+{
+    public static IReadOnlyList<Operation> Apply(IReadOnlyList<Operation> history, IReadOnlyList<WatchEvent> committed)
+    {
+        if (committed.Count == 0)
+        {
+            return history;
+        }
+        var revisionOf = new Dictionary<(string, string), long>();
+        foreach (var e in committed.Where(e => !e.Delete && e.Value is not null))
+        {
+            revisionOf.TryAdd((e.Key, e.Value!), e.Revision);
+        }
+        // The earliest answer carrying each revision or a later one: a suffix minimum over answers by revision.
+        var answered = history.Where(o => o.Outcome == Outcome.Ok && o.CompleteNs is not null && o.Revision > 0).OrderBy(o => o.Revision).ToList();
+        var revisions = answered.Select(o => o.Revision).ToArray();
+        var earliestFrom = new long[answered.Count + 1];
+        earliestFrom[answered.Count] = long.MaxValue;
+        for (var i = answered.Count - 1; i >= 0; i--)
+        {
+            earliestFrom[i] = Math.Min(earliestFrom[i + 1], answered[i].CompleteNs!.Value);
+        }
+        var patched = new List<Operation>(history.Count);
+        foreach (var op in history)
+        {
+            if (op.Outcome != Outcome.Unknown || op.Type == OpType.Read || op.Value is null)
+            {
+                patched.Add(op);
+                continue;
+            }
+            if (!revisionOf.TryGetValue((op.Key, op.Value), out var revision))
+            {
+                continue;
+            }
+            var first = Array.BinarySearch(revisions, revision);
+            if (first < 0)
+            {
+                first = ~first;
+            }
+            while (first > 0 && revisions[first - 1] == revision)
+            {
+                first--;
+            }
+            var bound = earliestFrom[first];
+            patched.Add(bound == long.MaxValue ? op : op with
+            {
+                Outcome = Outcome.Ok,
+                CompleteNs = Math.Max(bound, op.InvokeNs),
+                Succeeded = op.Type == OpType.Cas ? true : null,
+                Revision = revision,
+            });
+        }
+        return patched;
+    }
+}

@@ -1,0 +1,39 @@
+using StateStore.Jepsen.Core.Model;
+
+namespace StateStore.Jepsen.Tests.Model;
+
+/// <summary>Hand-written histories: times in milliseconds, a null end for an op whose answer never came.</summary>
+internal sealed class Histories
+{
+    private readonly List<Operation> _ops = [];
+
+    public IReadOnlyList<Operation> Ops => _ops;
+
+    public Histories Write(int process, string key, string value, long start, long? end) =>
+        Add(process, OpType.Write, key, value, null, null, start, end);
+
+    public Histories Read(int process, string key, string? value, long start, long end) =>
+        Add(process, OpType.Read, key, value, null, null, start, end);
+
+    public Histories Cas(int process, string key, string expected, string value, bool? succeeded, long start, long? end) =>
+        Add(process, OpType.Cas, key, value, expected, succeeded, start, end);
+
+    private Histories Add(int process, OpType type, string key, string? value, string? expected, bool? succeeded, long start, long? end)
+    {
+        _ops.Add(new Operation
+        {
+            Id = _ops.Count,
+            Process = process,
+            Type = type,
+            Key = key,
+            Value = value,
+            Expected = expected,
+            Succeeded = end is null ? null : succeeded,
+            InvokeNs = start * 1_000_000,
+            CompleteNs = end * 1_000_000,
+            Outcome = end is null ? Outcome.Unknown : Outcome.Ok,
+            Revision = 0,
+        });
+        return this;
+    }
+}

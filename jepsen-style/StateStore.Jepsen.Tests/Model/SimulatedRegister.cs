@@ -1,0 +1,78 @@
+using StateStore.Jepsen.Core.Model;
+
+namespace StateStore.Jepsen.Tests.Model;
+
+/// <summary>
+/// Linearizable histories made by simulation: each client runs ops one after another; an op takes effect at a
+/// random point between its invocation and completion, and the register is applied in that order, so the
+/// recorded answers are those of a correct store. Some writes end Unknown, having taken effect or not.
+/// Also returns the committed history such a store's watch would show (one revision per change, from 2).
+/// </summary>
+internal static class SimulatedRegister
+{
+    public static (List<Operation> History, List<WatchEvent> Committed) Generate(int seed, int clients, int opsPerClient, double unknownRate = 0.02)
+    {
+        var random = new Random(seed);
+        var planned = new List<(Operation Op, long Point, bool Happens)>();
+        var id = 0;
+        for (var c = 0; c < clients; c++)
+        {
+            var process = c;
+            long t = random.Next(0, 10);
+            for (var i = 0; i < opsPerClient; i++)
+            {
+                var start = t + random.Next(1, 5);
+                var end = start + random.Next(1, 30);
+                var point = random.NextInt64(start, end);
+                var type = (OpType)random.Next(3);
+                var unknown = type != OpType.Read && random.NextDouble() < unknownRate;
+                var op = new Operation
+                {
+                    Id = id++, Process = process, Type = type, Key = "x", Value = type == OpType.Read ? null : $"{c}-{i}",
+                    InvokeNs = start, CompleteNs = unknown ? null : end, Outcome = unknown ? Outcome.Unknown : Outcome.Ok,
+                };
+                planned.Add((op, point, !unknown || random.Next(2) == 0));
+                process = unknown ? process + clients : process;
+                t = end;
+            }
+        }
+        string? state = null;
+        var history = new List<Operation>();
+        var committed = new List<WatchEvent>();
+        foreach (var (op, _, happens) in planned.OrderBy(p => p.Point))
+        {
+            var result = op;
+            if (op.Type == OpType.Cas)
+            {
+                // Compare against a value the register held recently, so that some compares hold.
+                result = op with { Expected = state ?? "none" };
+                if (random.Next(3) == 0)
+                {
+                    result = result with { Expected = "stale" };
+                }
+            }
+            if (happens)
+            {
+                RegisterModel.Step(state, result with { Outcome = Outcome.Unknown }, out var next);
+                result = result.Type switch
+                {
+                    OpType.Read => result with { Value = state },
+                    OpType.Cas when result.Outcome == Outcome.Ok => result with { Succeeded = state is not null && state == result.Expected },
+                    _ => result,
+                };
+                if (next != state)
+                {
+                    committed.Add(new WatchEvent(committed.Count + 2, result.Key, false, next));
+                }
+                state = next;
+            }
+            if (result.Outcome == Outcome.Ok)
+            {
+                // The answer's header revision: the store's revision once the op was applied, as etcd reports it.
+                result = result with { Revision = committed.Count + 1 };
+            }
+            history.Add(result);
+        }
+        return ([.. history.OrderBy(o => o.InvokeNs)], committed);
+    }
+}
