@@ -106,12 +106,17 @@ public static class JepsenRun
         return (Checks.Validate(recorded, violations), reference);
     }
 
-    /// <summary>The store's revision before any traffic, from whichever member answers first (a loaded machine may be slow to).</summary>
+    /// <summary>
+    /// The store's revision before any traffic, from whichever member answers first (a loaded machine may be slow
+    /// to), once the members' own start-up writes are done: each member's Kubernetes API writes the four system
+    /// namespaces (default, kube-system, kube-public, kube-node-lease) when it starts, and those revisions are not
+    /// the workload's.
+    /// </summary>
     private static async Task<long> InitialRevisionAsync(ProcessCluster cluster, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
-            if ((await cluster.StatusesAsync(cancellationToken)).FirstOrDefault() is { } status)
+            if (await SystemNamespacesWrittenAsync(cluster, cancellationToken) && (await cluster.StatusesAsync(cancellationToken)).FirstOrDefault() is { } status)
             {
                 return status.Revision;
             }
@@ -120,6 +125,21 @@ public static class JepsenRun
                 throw new TimeoutException("no member answered Status before the workload began");
             }
             await Task.Delay(1000, cancellationToken);
+        }
+    }
+
+    private static async Task<bool> SystemNamespacesWrittenAsync(ProcessCluster cluster, CancellationToken cancellationToken)
+    {
+        var prefix = Google.Protobuf.ByteString.CopyFromUtf8("/registry/namespaces/");
+        var end = Google.Protobuf.ByteString.CopyFromUtf8("/registry/namespaces0");
+        try
+        {
+            var count = await cluster.Members[0].Kv.RangeAsync(new Etcdserverpb.RangeRequest { Key = prefix, RangeEnd = end, CountOnly = true }, cancellationToken: cancellationToken);
+            return count.Count >= 4;
+        }
+        catch (Grpc.Core.RpcException)
+        {
+            return false;
         }
     }
 
