@@ -117,7 +117,7 @@ public static class KubernetesApiExtensions
         switch (context.Request.Method, request.Name, request.Subresource)
         {
             case ("GET", null, _) when request.QueryFlag("watch"):
-                await registry.WatchAsync(request, table ? o => Tables.Of(request.Type, [o], o["metadata"]?["resourceVersion"]?.ToString() ?? "", DateTimeOffset.UtcNow) : null).ConfigureAwait(false);
+                await registry.WatchAsync(request, table ? o => Tables.Of(request.Type, o) : null).ConfigureAwait(false);
                 return;
             case ("GET", null, _):
                 var list = await registry.ListAsync(request).ConfigureAwait(false);
@@ -132,7 +132,7 @@ public static class KubernetesApiExtensions
                 return;
             case ("GET", _, _):
                 var obj = await registry.GetAsync(request).ConfigureAwait(false);
-                await WriteAsync(context, 200, table ? Tables.Of(request.Type, [obj], obj["metadata"]?["resourceVersion"]?.ToString() ?? "", DateTimeOffset.UtcNow) : obj).ConfigureAwait(false);
+                await WriteAsync(context, 200, table ? Tables.Of(request.Type, obj) : obj).ConfigureAwait(false);
                 return;
             case ("POST", null, _) when request.Type.Namespaced && request.Namespace is null:
                 throw ApiError.MethodNotAllowed($"create {request.Type.Plural} needs a namespace: POST /…/namespaces/{{namespace}}/{request.Type.Plural}");

@@ -40,7 +40,7 @@ public sealed partial class ReplicatedKvStore
         while (true)
         {
             // The id is chosen here, before proposing, so every member applies the same grant.
-            var id = request.Id != 0 ? request.Id : Random.Shared.NextInt64(1, long.MaxValue);
+            var id = request.Id != 0 ? request.Id : LeaseLimits.NewId();
             var result = await ProposeAsync<LeaseGrantResponse>(new LeaseGrantRequest { Id = id, Ttl = ttl }, cancellationToken).ConfigureAwait(false);
             if (result.Status != KvStatus.LeaseExists || request.Id != 0)
             {

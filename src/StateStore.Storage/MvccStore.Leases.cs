@@ -96,7 +96,7 @@ public sealed partial class MvccStore
         StartExpiry();
         while (true)
         {
-            var id = request.Id != 0 ? request.Id : Random.Shared.NextInt64(1, long.MaxValue);
+            var id = request.Id != 0 ? request.Id : LeaseLimits.NewId();
             var result = LeaseGrant(request with { Id = id });
             if (result.Status != KvStatus.LeaseExists || request.Id != 0)
             {

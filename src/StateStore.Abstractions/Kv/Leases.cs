@@ -39,4 +39,7 @@ public static class LeaseLimits
 {
     /// <summary>etcd's MaxLeaseTTL (seconds); a longer grant answers "too large lease TTL".</summary>
     public const long MaxTtl = 9_000_000_000;
+
+    /// <summary>A fresh lease id for a grant that names none (positive, never 0); a clash answers LeaseExists and is drawn again.</summary>
+    public static long NewId() => Random.Shared.NextInt64(1, long.MaxValue);
 }

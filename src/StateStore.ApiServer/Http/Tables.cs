@@ -41,6 +41,10 @@ internal static class Tables
         };
     }
 
+    /// <summary>One object as a one-row Table (a get, or a watch event for kubectl get -w).</summary>
+    public static JsonObject Of(ResourceType type, JsonObject obj) =>
+        Of(type, [obj], obj.ResourceVersion() ?? "", DateTimeOffset.UtcNow);
+
     private static List<Column> ColumnsOf(string kind, DateTimeOffset now)
     {
         var name = new Column("Name", "string", o => o.Name(), "name");

@@ -63,7 +63,7 @@ internal sealed partial class ResourceRegistry
     public async Task<JsonObject> DeleteCollectionAsync(ApiRequest request)
     {
         var options = await request.ReadBodyAsync().ConfigureAwait(false) as JsonObject;
-        var list = await ListAsync(request with { Http = request.Http }).ConfigureAwait(false);
+        var list = await ListAsync(request).ConfigureAwait(false);
         var deleted = new JsonArray();
         foreach (var item in (list["items"] as JsonArray ?? []).OfType<JsonObject>())
         {
