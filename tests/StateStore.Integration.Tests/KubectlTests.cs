@@ -73,6 +73,9 @@ public sealed class KubectlTests(ITestOutputHelper output) : ProcessTest(output,
         Assert.Equal("p1", json.GetProperty("items")[0].GetProperty("metadata").GetProperty("name").GetString());
         (await kubectl.RunAsync(["create", "-f", kubectl.Manifest("pod.yaml", Pod)], Timeout)).FailedWith(1, "Error from server (AlreadyExists)");
         (await kubectl.RunAsync(["get", "pod", "nosuch"], Timeout)).FailedWith(1, "Error from server (NotFound): pods \"nosuch\" not found");
+        var bogus = kubectl.Manifest("bogus.yaml", Pod.Replace("name: p1", "name: p2").Replace("spec:\n", "spec:\n  bogus: 1\n"));
+        (await kubectl.RunAsync(["create", "-f", bogus], Timeout)).FailedWith(1, "strict decoding error: unknown field \"spec.bogus\"");
+        (await kubectl.RunAsync(["get", "pod", "p2"], Timeout)).FailedWith(1, "NotFound");
     });
 
     [RequiresKubectlFact]

@@ -162,6 +162,16 @@ internal static partial class Validation
             case "Deployment" or "ReplicaSet" or "StatefulSet" when type.Group == "apps" && obj["spec"] is JsonObject spec:
                 spec["replicas"] ??= 1;
                 break;
+            case "Secret" when obj["stringData"] is JsonObject stringData:
+                // stringData is write-only: it lands in data, base64-encoded, and is never stored.
+                var data = obj["data"] as JsonObject ?? [];
+                foreach (var (key, value) in stringData)
+                {
+                    data[key] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(value?.GetValue<string>() ?? ""));
+                }
+                obj["data"] = data;
+                obj.Remove("stringData");
+                break;
         }
     }
 

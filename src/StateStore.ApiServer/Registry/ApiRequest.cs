@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using StateStore.ApiServer.Http;
+using StateStore.ApiServer.Objects;
 using StateStore.ApiServer.Resources;
 
 namespace StateStore.ApiServer.Registry;
@@ -16,6 +17,20 @@ internal sealed record ApiRequest(ResourceType Type, string? Namespace, string? 
     public bool QueryFlag(string name) => Query(name) is "true" or "1";
 
     public CancellationToken Aborted => Http.RequestAborted;
+
+    /// <summary>What to do with fields the type does not have (the fieldValidation parameter).</summary>
+    public FieldValidation FieldValidation => Schema.ParseValidation(Query("fieldValidation"));
+
+    /// <summary>Adds a Warning header (299, as kube-apiserver sends them; kubectl prints "Warning: …"), once per text.</summary>
+    public void Warn(string text)
+    {
+        var sent = Http.Items.TryGetValue(nameof(Warn), out var set) ? (HashSet<string>)set! : [];
+        Http.Items[nameof(Warn)] = sent;
+        if (sent.Add(text) && !Http.Response.HasStarted)
+        {
+            Http.Response.Headers.Append("Warning", $"299 - \"{text.Replace("\"", "\\\"", StringComparison.Ordinal)}\"");
+        }
+    }
 
     /// <summary>The key of the named object.</summary>
     public string Key => Type.KeyOf(Namespace, Name ?? throw ApiError.BadRequest("a name is required"));

@@ -19,7 +19,7 @@ internal sealed partial class ResourceRegistry
         var preconditions = options?["preconditions"] as JsonObject;
         for (var attempt = 0; ; attempt++)
         {
-            var current = await store.GetAsync(request.Key, serializable: false, request.Aborted).ConfigureAwait(false) ?? throw NotFound(request);
+            var current = await Objects(request).GetAsync(request.Key, serializable: false, request.Aborted).ConfigureAwait(false) ?? throw NotFound(request);
             var obj = current.Object;
             if (preconditions?.Text("uid") is { } uid && uid != obj.Uid())
             {
@@ -38,13 +38,13 @@ internal sealed partial class ResourceRegistry
                 var marked = (JsonObject)obj.DeepClone();
                 marked.Metadata()["deletionTimestamp"] = Meta.Timestamp(clock.GetUtcNow());
                 marked.Metadata()["deletionGracePeriodSeconds"] = 0;
-                if (await store.UpdateAsync(request.Key, marked, current.ModRevision, request.Aborted).ConfigureAwait(false) is { } revision)
+                if (await Objects(request).UpdateAsync(request.Key, marked, current.ModRevision, request.Aborted).ConfigureAwait(false) is { } revision)
                 {
                     marked.Metadata()["resourceVersion"] = Rv(revision);
                     return marked;
                 }
             }
-            else if (await store.DeleteAsync(request.Key, current.ModRevision, request.Aborted).ConfigureAwait(false) is not null)
+            else if (await Objects(request).DeleteAsync(request.Key, current.ModRevision, request.Aborted).ConfigureAwait(false) is not null)
             {
                 if (request.Type.Kind == "Namespace")
                 {
@@ -83,9 +83,9 @@ internal sealed partial class ResourceRegistry
     /// <summary>A deleted namespace's objects go with it (the namespace controller's job, done at once here).</summary>
     private async Task DeleteContentsAsync(string ns, CancellationToken cancellationToken)
     {
-        foreach (var type in ResourceCatalog.All.Where(t => t.Namespaced))
+        foreach (var keys in ResourceCatalog.All.Where(t => t.Namespaced).Select(t => t.PrefixOf(ns)).Distinct())
         {
-            var prefix = Bytes.Of(type.PrefixOf(ns));
+            var prefix = Bytes.Of(keys);
             Storage.ObjectStore.Check(await store.Kv.DeleteRangeAsync(new DeleteRangeRequest { Key = prefix, RangeEnd = Bytes.PrefixEnd(prefix) }, cancellationToken).ConfigureAwait(false));
         }
     }

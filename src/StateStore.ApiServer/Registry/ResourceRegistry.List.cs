@@ -24,7 +24,7 @@ internal sealed partial class ResourceRegistry
         Storage.ListPage page;
         try
         {
-            page = await store.ListAsync(prefix, start, revision, serializable, limit, o => labels.Matches(o.Labels()) && fields.Matches(o), request.Aborted).ConfigureAwait(false);
+            page = await Objects(request).ListAsync(prefix, start, revision, serializable, limit, o => labels.Matches(o.Labels()) && fields.Matches(o), request.Aborted).ConfigureAwait(false);
         }
         catch (ApiError e) when (e.Code == 410 && request.Query("continue") is not null)
         {

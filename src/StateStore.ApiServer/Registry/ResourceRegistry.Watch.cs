@@ -43,7 +43,7 @@ internal sealed partial class ResourceRegistry
         long from;
         if (initial)
         {
-            var page = await store.ListAsync(prefix, null, 0, serializable: rv == "0", 0, Matches, deadline.Token).ConfigureAwait(false);
+            var page = await Objects(request).ListAsync(prefix, null, 0, serializable: rv == "0", 0, Matches, deadline.Token).ConfigureAwait(false);
             foreach (var item in page.Items)
             {
                 await WriteEventAsync(response, "ADDED", render(item.Object), deadline.Token).ConfigureAwait(false);
@@ -86,7 +86,7 @@ internal sealed partial class ResourceRegistry
                 }
                 foreach (var e in delivery.Events)
                 {
-                    if (ToWatchEvent(e, Matches) is var (type, obj))
+                    if (ToWatchEvent(Objects(request), e, Matches) is var (type, obj))
                     {
                         await WriteEventAsync(response, type, render(obj), deadline.Token).ConfigureAwait(false);
                     }
@@ -102,9 +102,9 @@ internal sealed partial class ResourceRegistry
     }
 
     /// <summary>The API event for a store event, or null when the selectors hide it before and after.</summary>
-    private static (string Type, JsonObject Object)? ToWatchEvent(WatchEvent e, Func<JsonObject, bool> matches)
+    private static (string Type, JsonObject Object)? ToWatchEvent(ObjectStore objects, WatchEvent e, Func<JsonObject, bool> matches)
     {
-        var previous = e.PrevKv is null ? null : ObjectStore.Decode(e.PrevKv).Object;
+        var previous = e.PrevKv is null ? null : objects.Decode(e.PrevKv).Object;
         var wasIn = previous is not null && matches(previous);
         if (e.Type == EventType.Delete)
         {
@@ -115,7 +115,7 @@ internal sealed partial class ResourceRegistry
             previous.Metadata()["resourceVersion"] = Rv(e.Kv.ModRevision);
             return ("DELETED", previous);
         }
-        var current = ObjectStore.Decode(e.Kv).Object;
+        var current = objects.Decode(e.Kv).Object;
         var isIn = matches(current);
         return (wasIn, isIn) switch
         {

@@ -19,14 +19,14 @@ internal sealed partial class ResourceRegistry(ObjectStore store, TimeProvider c
 
     public async Task<JsonObject> GetAsync(ApiRequest request)
     {
-        var stored = await store.GetAsync(request.Key, serializable: request.Query("resourceVersion") == "0", request.Aborted).ConfigureAwait(false)
+        var stored = await Objects(request).GetAsync(request.Key, serializable: request.Query("resourceVersion") == "0", request.Aborted).ConfigureAwait(false)
             ?? throw NotFound(request);
         return stored.Object;
     }
 
     public async Task<JsonObject> CreateAsync(ApiRequest request)
     {
-        var obj = await request.ReadObjectAsync().ConfigureAwait(false);
+        var obj = Schema.Decode(request.Type, await request.ReadObjectAsync().ConfigureAwait(false), request.FieldValidation, request.Warn);
         var metadata = obj.Metadata();
         if (request.Type.Namespaced)
         {
@@ -56,7 +56,7 @@ internal sealed partial class ResourceRegistry(ObjectStore store, TimeProvider c
             metadata["generation"] = 1;
         }
         var name = obj.Name()!;
-        var revision = await store.CreateAsync(request.Type.KeyOf(request.Namespace, name), obj, request.Aborted).ConfigureAwait(false)
+        var revision = await Objects(request).CreateAsync(request.Type.KeyOf(request.Namespace, name), obj, request.Aborted).ConfigureAwait(false)
             ?? throw ApiError.AlreadyExists(request.Type.Plural, request.Type.Group, name);
         metadata["resourceVersion"] = Rv(revision);
         return obj;
@@ -82,7 +82,7 @@ internal sealed partial class ResourceRegistry(ObjectStore store, TimeProvider c
     {
         for (var attempt = 0; ; attempt++)
         {
-            var current = await store.GetAsync(request.Key, serializable: false, request.Aborted).ConfigureAwait(false) ?? throw NotFound(request);
+            var current = await Objects(request).GetAsync(request.Key, serializable: false, request.Aborted).ConfigureAwait(false) ?? throw NotFound(request);
             if (!string.IsNullOrEmpty(expectedRv) && expectedRv != Rv(current.ModRevision))
             {
                 throw Conflict(request);
@@ -91,12 +91,12 @@ internal sealed partial class ResourceRegistry(ObjectStore store, TimeProvider c
             if (next.IsDeleting() && next.Finalizers().Count == 0)
             {
                 // The last finalizer is gone: the object goes (kube-apiserver's deleteForEmptyFinalizers).
-                if (await store.DeleteAsync(request.Key, current.ModRevision, request.Aborted).ConfigureAwait(false) is not null)
+                if (await Objects(request).DeleteAsync(request.Key, current.ModRevision, request.Aborted).ConfigureAwait(false) is not null)
                 {
                     return next;
                 }
             }
-            else if (await store.UpdateAsync(request.Key, next, current.ModRevision, request.Aborted).ConfigureAwait(false) is { } revision)
+            else if (await Objects(request).UpdateAsync(request.Key, next, current.ModRevision, request.Aborted).ConfigureAwait(false) is { } revision)
             {
                 next.Metadata()["resourceVersion"] = Rv(revision);
                 return next;
@@ -129,6 +129,8 @@ internal sealed partial class ResourceRegistry(ObjectStore store, TimeProvider c
                 next["status"] = current["status"]?.DeepClone();
             }
         }
+        next = Schema.Decode(request.Type, next, request.FieldValidation, request.Warn);
+        Validation.Default(request.Type, next);
         var (from, to) = (current.Metadata(), next.Metadata());
         foreach (var owned in new[] { "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "namespace", "name" })
         {
@@ -193,6 +195,9 @@ internal sealed partial class ResourceRegistry(ObjectStore store, TimeProvider c
             }
         });
     }
+
+    /// <summary>The store as the request's type sees it (converted when stored in another version's form).</summary>
+    private ObjectStore Objects(ApiRequest request) => store.For(request.Type);
 
     public static string Rv(long revision) => revision.ToString(CultureInfo.InvariantCulture);
 

@@ -23,7 +23,7 @@ public static class ResourceCatalog
         new("batch", "v1", "jobs", "Job", Namespaced: true) { Subresources = ["status"] },
         new("coordination.k8s.io", "v1", "leases", "Lease", Namespaced: true),
         new("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", Namespaced: true) { HasSpec = false },
-        new("events.k8s.io", "v1", "events", "Event", Namespaced: true) { HasSpec = false, KeyPrefix = "/registry/events.k8s.io/events/" },
+        new("events.k8s.io", "v1", "events", "Event", Namespaced: true) { HasSpec = false, KeyPrefix = "/registry/events/", Conversion = StorageConversion.EventsV1 },
     ];
 
     /// <summary>The group versions served, core first.</summary>

@@ -24,11 +24,11 @@ public sealed record ResourceType(string Group, string Version, string Plural, s
 
     public string SingularName => Singular.Length > 0 ? Singular : Kind.ToLowerInvariant();
 
-    /// <summary>
-    /// The key prefix of every object of this type: /registry/&lt;plural&gt;/ as kube-apiserver lays out etcd,
-    /// unless set (events.k8s.io events are kept apart from core events: no conversion between them yet).
-    /// </summary>
+    /// <summary>The key prefix of every object of this type: /registry/&lt;plural&gt;/ as kube-apiserver lays out etcd, unless set.</summary>
     public string KeyPrefix { get; init; } = $"/registry/{Plural}/";
+
+    /// <summary>Set when the objects are stored in another version's form (events.k8s.io Events are core Events).</summary>
+    public StorageConversion? Conversion { get; init; }
 
     /// <summary>The key of one object.</summary>
     public string KeyOf(string? ns, string name) => Namespaced ? $"{KeyPrefix}{ns}/{name}" : $"{KeyPrefix}{name}";

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using StateStore.ApiServer.Http;
 using StateStore.ApiServer.Objects;
+using StateStore.ApiServer.Resources;
 using StateStore.Kv;
 
 namespace StateStore.ApiServer.Storage;
@@ -17,9 +18,12 @@ internal sealed record ListPage(IReadOnlyList<Stored> Items, long Revision, stri
 /// resourceVersion = the key's mod revision (never stored in the JSON); create and update are compare-and-set
 /// transactions, so a stale resourceVersion or an existing name is refused atomically.
 /// </summary>
-internal sealed class ObjectStore(IKvStore store)
+internal sealed class ObjectStore(IKvStore store, ResourceType? served = null)
 {
     public IKvStore Kv => store;
+
+    /// <summary>The objects of <paramref name="type"/>: converted to and from their stored form when it differs.</summary>
+    public ObjectStore For(ResourceType type) => type.Conversion is null ? this : new ObjectStore(store, type);
 
     public async Task<Stored?> GetAsync(string key, bool serializable, CancellationToken cancellationToken)
     {
@@ -98,16 +102,21 @@ internal sealed class ObjectStore(IKvStore store)
         return txn.Succeeded ? txn.Revision : null;
     }
 
-    public static Stored Decode(KeyValue kv)
+    /// <summary>The object a key-value holds, in the served form, with its resourceVersion.</summary>
+    public Stored Decode(KeyValue kv)
     {
         var obj = JsonNode.Parse(kv.Value) as JsonObject ?? throw ApiError.Internal($"the object at {Encoding.UTF8.GetString(kv.Key)} is not a JSON object");
+        if (served?.Conversion is { } conversion)
+        {
+            obj = conversion.FromStored(obj, served.ApiVersion);
+        }
         obj.Metadata()["resourceVersion"] = kv.ModRevision.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return new Stored(obj, kv.ModRevision);
     }
 
-    private static byte[] Encode(JsonObject obj)
+    private byte[] Encode(JsonObject obj)
     {
-        var copy = (JsonObject)obj.DeepClone();
+        var copy = served?.Conversion is { } conversion ? conversion.ToStored(obj) : (JsonObject)obj.DeepClone();
         copy.Metadata().Remove("resourceVersion");
         return Encoding.UTF8.GetBytes(copy.ToJsonString());
     }
