@@ -127,9 +127,11 @@ public static class KubernetesApiExtensions
                 await WriteAsync(context, 200, await registry.GetScaleAsync(request).ConfigureAwait(false)).ConfigureAwait(false);
                 return;
             case ("GET", _, "log"):
-                await registry.GetAsync(request).ConfigureAwait(false);
-                context.Response.ContentType = "text/plain";
-                return;
+                var pod = await registry.GetAsync(request).ConfigureAwait(false);
+                // Logs live on the pod's node; until a kubelet serves them, say so rather than answer an empty log.
+                throw (pod["spec"] as JsonObject)?["nodeName"]?.GetValue<string>() is { Length: > 0 } node
+                    ? ApiError.Unavailable($"the logs of pod \"{request.Name}\" are on node \"{node}\", whose kubelet does not serve them")
+                    : ApiError.BadRequest($"pod {request.Name} does not have a host assigned");
             case ("GET", _, _):
                 var obj = await registry.GetAsync(request).ConfigureAwait(false);
                 await WriteAsync(context, 200, table ? Tables.Of(request.Type, obj) : obj).ConfigureAwait(false);
@@ -143,7 +145,8 @@ public static class KubernetesApiExtensions
                 await WriteAsync(context, 201, await registry.BindAsync(request).ConfigureAwait(false)).ConfigureAwait(false);
                 return;
             case ("POST", _, "eviction"):
-                await registry.DeleteAsync(request with { Subresource = null }, new JsonObject()).ConfigureAwait(false);
+                var eviction = await request.ReadBodyAsync().ConfigureAwait(false) as JsonObject;
+                await registry.DeleteAsync(request with { Subresource = null }, eviction?["deleteOptions"] as JsonObject ?? []).ConfigureAwait(false);
                 await WriteAsync(context, 201, Success()).ConfigureAwait(false);
                 return;
             case ("PUT", not null, "scale"):

@@ -65,6 +65,17 @@ public sealed class BadInputTests : ApiTestBase
     }
 
     [Fact]
+    public async Task Logs_of_a_pod_without_a_node_are_a_bad_request_not_an_empty_log()
+    {
+        await Client.CoreV1.CreateNamespacedPodAsync(Pod("p"), "default");
+
+        var (status, answer) = await SendAsync(HttpMethod.Get, "/api/v1/namespaces/default/pods/p/log", "");
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("pod p does not have a host assigned", answer);
+    }
+
+    [Fact]
     public async Task Unknown_resources_and_methods_are_refused()
     {
         Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Get, "/api/v1/namespaces/default/widgets", "")).Code);

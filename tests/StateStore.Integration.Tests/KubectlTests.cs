@@ -100,6 +100,10 @@ public sealed class KubectlTests(ITestOutputHelper output) : ProcessTest(output,
         Assert.Matches(@"Name:\s+web", described);
         Assert.Matches(@"owner: team-a", described);
 
+        var dry = kubectl.Manifest("web-dry.yaml", Deployment.Replace("IMAGE", "1.21"));
+        Assert.Equal(["deployment.apps/web configured (server dry run)"], (await kubectl.SucceedsAsync($"apply -f {dry} --dry-run=server", Timeout)).Lines);
+        Assert.Equal("nginx:1.20", (await kubectl.SucceedsAsync("get deployment web -o jsonpath={.spec.template.spec.containers[0].image}", Timeout)).Stdout);
+
         Assert.Equal(["deployment.apps \"web\" deleted"], (await kubectl.SucceedsAsync($"delete -f {manifest}", Timeout)).Lines);
         (await kubectl.RunAsync(["get", "deployment", "web"], Timeout)).FailedWith(1, "NotFound");
     });

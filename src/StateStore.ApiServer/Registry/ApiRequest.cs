@@ -18,6 +18,14 @@ internal sealed record ApiRequest(ResourceType Type, string? Namespace, string? 
 
     public CancellationToken Aborted => Http.RequestAborted;
 
+    /// <summary>dryRun=All: everything is checked and answered as usual, and nothing is written.</summary>
+    public bool DryRun => Query("dryRun") switch
+    {
+        null or "" => false,
+        "All" => true,
+        var other => throw ApiError.BadRequest($"dryRun must be \"All\", not \"{other}\""),
+    };
+
     /// <summary>What to do with fields the type does not have (the fieldValidation parameter).</summary>
     public FieldValidation FieldValidation => Schema.ParseValidation(Query("fieldValidation"));
 

@@ -9,48 +9,55 @@ namespace StateStore.ApiServer.Registry;
 internal sealed partial class ResourceRegistry
 {
     /// <summary>
-    /// DELETE: preconditions (uid, resourceVersion) must hold; an object with finalizers gets a
-    /// deletionTimestamp and stays until they are removed; otherwise it is deleted (compare-and-set on its
-    /// revision). A namespace takes its contents with it. Answers the object as it was last.
+    /// DELETE: preconditions (uid, resourceVersion) must hold. The propagation policy adds the garbage collector's
+    /// orphan or foregroundDeletion finalizer; a pod on a node gets a grace period (deletionTimestamp = now + period)
+    /// for its kubelet to stop it, and a later delete may shorten it (0 deletes at once, kubectl's --force). An
+    /// object with finalizers gets a deletionTimestamp and stays until they are removed; otherwise it is deleted
+    /// (compare-and-set on its revision). A namespace takes its contents with it. Answers the object as it was last.
     /// </summary>
-    public async Task<JsonObject> DeleteAsync(ApiRequest request, JsonObject? options = null)
+    public async Task<JsonObject> DeleteAsync(ApiRequest request, JsonObject? body = null)
     {
-        options ??= await request.ReadBodyAsync().ConfigureAwait(false) as JsonObject;
-        var preconditions = options?["preconditions"] as JsonObject;
+        var options = DeleteOptions.Parse(request, body ?? await request.ReadBodyAsync().ConfigureAwait(false) as JsonObject);
         for (var attempt = 0; ; attempt++)
         {
             var current = await Objects(request).GetAsync(request.Key, serializable: false, request.Aborted).ConfigureAwait(false) ?? throw NotFound(request);
             var obj = current.Object;
-            if (preconditions?.Text("uid") is { } uid && uid != obj.Uid())
+            options.Check(request, obj);
+            var marked = (JsonObject)obj.DeepClone();
+            var finalizersChanged = options.ApplyPropagation(marked);
+            var grace = options.GracePeriod(request, obj);
+            if (marked.Finalizers().Count == 0 && grace == 0)
             {
-                throw ApiError.Conflict(request.Type.Plural, request.Type.Group, request.Name!, $"Precondition failed: UID in precondition: {uid}, UID in object meta: {obj.Uid()}");
+                if (options.DryRun || await Objects(request).DeleteAsync(request.Key, current.ModRevision, request.Aborted).ConfigureAwait(false) is not null)
+                {
+                    if (request.Type.Kind == "Namespace" && !options.DryRun)
+                    {
+                        await DeleteContentsAsync(request.Name!, request.Aborted).ConfigureAwait(false);
+                    }
+                    return obj;
+                }
             }
-            if (preconditions?.Text("resourceVersion") is { } rv && rv != obj.ResourceVersion())
+            else
             {
-                throw ApiError.Conflict(request.Type.Plural, request.Type.Group, request.Name!, $"Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {obj.ResourceVersion()}");
-            }
-            if (obj.Finalizers().Count > 0)
-            {
-                if (obj.IsDeleting())
+                var shortens = obj.IsDeleting() && grace < (obj.Metadata()["deletionGracePeriodSeconds"]?.GetValue<long>() ?? 0);
+                if (obj.IsDeleting() && !finalizersChanged && !shortens)
                 {
                     return obj;
                 }
-                var marked = (JsonObject)obj.DeepClone();
-                marked.Metadata()["deletionTimestamp"] = Meta.Timestamp(clock.GetUtcNow());
-                marked.Metadata()["deletionGracePeriodSeconds"] = 0;
+                if (!obj.IsDeleting() || shortens)
+                {
+                    marked.Metadata()["deletionTimestamp"] = Meta.Timestamp(clock.GetUtcNow().AddSeconds(grace));
+                    marked.Metadata()["deletionGracePeriodSeconds"] = grace;
+                }
+                if (options.DryRun)
+                {
+                    return marked;
+                }
                 if (await Objects(request).UpdateAsync(request.Key, marked, current.ModRevision, request.Aborted).ConfigureAwait(false) is { } revision)
                 {
                     marked.Metadata()["resourceVersion"] = Rv(revision);
                     return marked;
                 }
-            }
-            else if (await Objects(request).DeleteAsync(request.Key, current.ModRevision, request.Aborted).ConfigureAwait(false) is not null)
-            {
-                if (request.Type.Kind == "Namespace")
-                {
-                    await DeleteContentsAsync(request.Name!, request.Aborted).ConfigureAwait(false);
-                }
-                return obj;
             }
             if (attempt >= 20)
             {
@@ -62,7 +69,7 @@ internal sealed partial class ResourceRegistry
     /// <summary>DELETE on a collection: every object the selectors match is deleted as by <see cref="DeleteAsync"/>.</summary>
     public async Task<JsonObject> DeleteCollectionAsync(ApiRequest request)
     {
-        var options = await request.ReadBodyAsync().ConfigureAwait(false) as JsonObject;
+        var options = await request.ReadBodyAsync().ConfigureAwait(false) as JsonObject ?? [];
         var list = await ListAsync(request).ConfigureAwait(false);
         var deleted = new JsonArray();
         foreach (var item in (list["items"] as JsonArray ?? []).OfType<JsonObject>())

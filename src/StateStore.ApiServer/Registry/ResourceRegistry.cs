@@ -56,7 +56,14 @@ internal sealed partial class ResourceRegistry(ObjectStore store, TimeProvider c
             metadata["generation"] = 1;
         }
         var name = obj.Name()!;
-        var revision = await Objects(request).CreateAsync(request.Type.KeyOf(request.Namespace, name), obj, request.Aborted).ConfigureAwait(false)
+        var key = request.Type.KeyOf(request.Namespace, name);
+        if (request.DryRun)
+        {
+            return await Objects(request).GetAsync(key, serializable: false, request.Aborted).ConfigureAwait(false) is null
+                ? obj
+                : throw ApiError.AlreadyExists(request.Type.Plural, request.Type.Group, name);
+        }
+        var revision = await Objects(request).CreateAsync(key, obj, request.Aborted).ConfigureAwait(false)
             ?? throw ApiError.AlreadyExists(request.Type.Plural, request.Type.Group, name);
         metadata["resourceVersion"] = Rv(revision);
         return obj;
@@ -88,9 +95,14 @@ internal sealed partial class ResourceRegistry(ObjectStore store, TimeProvider c
                 throw Conflict(request);
             }
             var next = Merge(request, current.Object, change((JsonObject)current.Object.DeepClone()));
-            if (next.IsDeleting() && next.Finalizers().Count == 0)
+            if (request.DryRun)
             {
-                // The last finalizer is gone: the object goes (kube-apiserver's deleteForEmptyFinalizers).
+                next.Metadata()["resourceVersion"] = Rv(current.ModRevision);
+                return next;
+            }
+            if (next.IsDeleting() && next.Finalizers().Count == 0 && next.Metadata()["deletionGracePeriodSeconds"]?.GetValue<long>() is null or 0)
+            {
+                // The last finalizer is gone and no grace period runs: the object goes (kube-apiserver's ShouldDeleteDuringUpdate).
                 if (await Objects(request).DeleteAsync(request.Key, current.ModRevision, request.Aborted).ConfigureAwait(false) is not null)
                 {
                     return next;
