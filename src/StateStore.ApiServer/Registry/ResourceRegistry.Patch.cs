@@ -94,12 +94,16 @@ internal sealed partial class ResourceRegistry
     {
         var binding = await request.ReadBodyAsync().ConfigureAwait(false) as JsonObject ?? throw ApiError.BadRequest("the body must be a Binding");
         var node = (binding["target"] as JsonObject)?.Text("name") is { Length: > 0 } target ? target : throw new ApiError(422, "Invalid", "target.name: Required value");
-        await ReplaceAsync(request with { Subresource = null }, pod =>
+        await ReplaceAsync(request, pod =>
         {
             var spec = pod["spec"] as JsonObject ?? [];
             if (spec.Text("nodeName") is { Length: > 0 } assigned)
             {
                 throw ApiError.Conflict("pods", "", request.Name!, $"pod {request.Name} is already assigned to node \"{assigned}\"");
+            }
+            if (pod.IsDeleting())
+            {
+                throw ApiError.Conflict("pods", "", request.Name!, $"pod {request.Name} is being deleted, cannot be assigned to a host");
             }
             spec["nodeName"] = node;
             pod["spec"] = spec;

@@ -156,6 +156,7 @@ internal sealed partial class ResourceRegistry(ObjectStore store, TimeProvider c
             var changed = current["spec"]?.ToJsonString() != next["spec"]?.ToJsonString();
             to["generation"] = current.Generation() + (changed ? 1 : 0);
         }
+        UpdateRules.Check(request.Type, current, next, request.Subresource);
         Validation.Validate(request.Type, next);
         return next;
     }
