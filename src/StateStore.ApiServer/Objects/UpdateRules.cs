@@ -34,7 +34,7 @@ internal static class UpdateRules
                 Immutable(current, next, "spec.selector", causes);
                 Immutable(current, next, "spec.template", causes);
                 break;
-            case "Service":
+            case "Service" when current.PathText("spec.type") != "ExternalName" && next.PathText("spec.type") != "ExternalName":
                 Immutable(current, next, "spec.clusterIP", causes);
                 break;
             case "ConfigMap" or "Secret":

@@ -33,8 +33,8 @@ internal static partial class Validation
             case "Deployment" or "ReplicaSet" or "StatefulSet" or "DaemonSet" when type.Group == "apps":
                 CheckWorkload(obj, causes);
                 break;
-            case "Service":
-                CheckServicePorts(obj, causes);
+            case "Service" when type.Group.Length == 0:
+                CheckService(obj, causes);
                 break;
         }
         if (causes.Count > 0)
@@ -129,13 +129,39 @@ internal static partial class Validation
         }
     }
 
-    private static void CheckServicePorts(JsonObject obj, List<(string, string)> causes)
+    private static void CheckService(JsonObject obj, List<(string, string)> causes)
     {
-        if ((obj["spec"] as JsonObject)?["ports"] is JsonArray ports)
+        var spec = obj["spec"] as JsonObject ?? [];
+        var type = spec.Text("type") ?? "ClusterIP";
+        if (type is not ("ClusterIP" or "NodePort" or "LoadBalancer" or "ExternalName"))
         {
-            for (var p = 0; p < ports.Count; p++)
+            causes.Add(("spec.type", $"Unsupported value: \"{type}\": supported values: \"ClusterIP\", \"ExternalName\", \"LoadBalancer\", \"NodePort\""));
+        }
+        if (type == "ExternalName" && string.IsNullOrEmpty(spec.Text("externalName")))
+        {
+            causes.Add(("spec.externalName", "Required value"));
+        }
+        var ports = (spec["ports"] as JsonArray ?? []).Select(p => p as JsonObject ?? []).ToList();
+        if (ports.Count == 0 && type != "ExternalName" && spec.Text("clusterIP") != "None")
+        {
+            causes.Add(("spec.ports", "Required value"));
+        }
+        var names = new HashSet<string>();
+        for (var p = 0; p < ports.Count; p++)
+        {
+            CheckPort(ports[p]["port"], $"spec.ports[{p}].port", causes);
+            var name = ports[p].Text("name") ?? "";
+            if (ports.Count > 1 && name.Length == 0)
             {
-                CheckPort((ports[p] as JsonObject)?["port"], $"spec.ports[{p}].port", causes);
+                causes.Add(($"spec.ports[{p}].name", "Required value"));
+            }
+            else if (name.Length > 0 && !names.Add(name))
+            {
+                causes.Add(($"spec.ports[{p}].name", $"Duplicate value: \"{name}\""));
+            }
+            if (ports[p]["nodePort"] is not null && type is "ClusterIP" or "ExternalName")
+            {
+                causes.Add(($"spec.ports[{p}].nodePort", $"Forbidden: may not be used when `type` is '{type}'"));
             }
         }
     }
@@ -162,6 +188,9 @@ internal static partial class Validation
             case "Deployment" or "ReplicaSet" or "StatefulSet" when type.Group == "apps" && obj["spec"] is JsonObject spec:
                 spec["replicas"] ??= 1;
                 break;
+            case "Service" when type.Group.Length == 0 && obj["spec"] is JsonObject spec:
+                DefaultService(spec);
+                break;
             case "Secret" when obj["stringData"] is JsonObject stringData:
                 // stringData is write-only: it lands in data, base64-encoded, and is never stored.
                 var data = obj["data"] as JsonObject ?? [];
@@ -172,6 +201,63 @@ internal static partial class Validation
                 obj["data"] = data;
                 obj.Remove("stringData");
                 break;
+        }
+    }
+
+    /// <summary>A Service's defaults: type ClusterIP, session affinity None, TCP ports aimed at the same target port.</summary>
+    private static void DefaultService(JsonObject spec)
+    {
+        spec["type"] ??= "ClusterIP";
+        spec["sessionAffinity"] ??= "None";
+        if (spec.Text("type") != "ExternalName")
+        {
+            spec["internalTrafficPolicy"] ??= "Cluster";
+            spec["ipFamilies"] ??= new JsonArray("IPv4");
+            spec["ipFamilyPolicy"] ??= "SingleStack";
+        }
+        foreach (var port in (spec["ports"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            port["protocol"] ??= "TCP";
+            port["targetPort"] ??= port["port"]?.DeepClone();
+        }
+    }
+
+    /// <summary>
+    /// What the server allocated and an update left out is kept (kube-apiserver's patchAllocatedValues): a PUT
+    /// without spec.clusterIP keeps the service's address, and a port keeps its node port.
+    /// </summary>
+    public static void KeepAllocated(ResourceType type, JsonObject current, JsonObject next)
+    {
+        if (type.Kind != "Service" || type.Group.Length > 0 || next["spec"] is not JsonObject spec || current["spec"] is not JsonObject was)
+        {
+            return;
+        }
+        if (spec.Text("type") is "ClusterIP" or "ExternalName" && was.Text("type") is "NodePort" or "LoadBalancer")
+        {
+            // Leaving NodePort drops the node ports the server gave (kube-apiserver's dropTypeDependentFields).
+            foreach (var port in (spec["ports"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                port.Remove("nodePort");
+            }
+        }
+        if (spec.Text("type") == "ExternalName")
+        {
+            spec.Remove("clusterIP");
+            spec.Remove("clusterIPs");
+        }
+        else if (string.IsNullOrEmpty(spec.Text("clusterIP")) && was.Text("clusterIP") is { } ip)
+        {
+            spec["clusterIP"] = ip;
+            spec["clusterIPs"] = was["clusterIPs"]?.DeepClone();
+        }
+        if (spec.Text("type") is "NodePort" or "LoadBalancer")
+        {
+            var old = (was["ports"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+            foreach (var port in (spec["ports"] as JsonArray ?? []).OfType<JsonObject>().Where(p => p["nodePort"] is null))
+            {
+                var same = old.FirstOrDefault(o => o["port"]?.ToJsonString() == port["port"]?.ToJsonString() && o.Text("protocol") == port.Text("protocol"));
+                port["nodePort"] = same?["nodePort"]?.DeepClone();
+            }
         }
     }
 

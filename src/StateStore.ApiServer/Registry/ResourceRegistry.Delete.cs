@@ -34,6 +34,10 @@ internal sealed partial class ResourceRegistry
                     {
                         await DeleteContentsAsync(request.Name!, request.Aborted).ConfigureAwait(false);
                     }
+                    if (request.Type == ServiceType && !options.DryRun)
+                    {
+                        await services.ReleaseAsync(obj, null, request.Aborted).ConfigureAwait(false);
+                    }
                     return obj;
                 }
             }

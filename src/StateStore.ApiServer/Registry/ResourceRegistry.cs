@@ -15,7 +15,11 @@ namespace StateStore.ApiServer.Registry;
 /// </summary>
 internal sealed partial class ResourceRegistry(ObjectStore store, TimeProvider clock)
 {
+    private readonly ServiceAllocator services = new(store);
+
     private static readonly ResourceType NamespaceType = ResourceCatalog.All.Single(r => r.Kind == "Namespace");
+
+    private static readonly ResourceType ServiceType = ResourceCatalog.Find("", "v1", "services")!;
 
     public async Task<JsonObject> GetAsync(ApiRequest request)
     {
@@ -63,9 +67,20 @@ internal sealed partial class ResourceRegistry(ObjectStore store, TimeProvider c
                 ? obj
                 : throw ApiError.AlreadyExists(request.Type.Plural, request.Type.Group, name);
         }
-        var revision = await Objects(request).CreateAsync(key, obj, request.Aborted).ConfigureAwait(false)
-            ?? throw ApiError.AlreadyExists(request.Type.Plural, request.Type.Group, name);
-        metadata["resourceVersion"] = Rv(revision);
+        if (request.Type == ServiceType)
+        {
+            await services.AllocateAsync(obj, null, request.Aborted).ConfigureAwait(false);
+        }
+        var revision = await Objects(request).CreateAsync(key, obj, request.Aborted).ConfigureAwait(false);
+        if (revision is null)
+        {
+            if (request.Type == ServiceType)
+            {
+                await services.ReleaseAsync(obj, null, request.Aborted).ConfigureAwait(false);
+            }
+            throw ApiError.AlreadyExists(request.Type.Plural, request.Type.Group, name);
+        }
+        metadata["resourceVersion"] = Rv(revision.Value);
         return obj;
     }
 
@@ -108,10 +123,21 @@ internal sealed partial class ResourceRegistry(ObjectStore store, TimeProvider c
                     return next;
                 }
             }
-            else if (await Objects(request).UpdateAsync(request.Key, next, current.ModRevision, request.Aborted).ConfigureAwait(false) is { } revision)
+            else
             {
-                next.Metadata()["resourceVersion"] = Rv(revision);
-                return next;
+                if (request.Type == ServiceType)
+                {
+                    await services.AllocateAsync(next, current.Object, request.Aborted).ConfigureAwait(false);
+                }
+                if (await Objects(request).UpdateAsync(request.Key, next, current.ModRevision, request.Aborted).ConfigureAwait(false) is { } revision)
+                {
+                    if (request.Type == ServiceType)
+                    {
+                        await services.ReleaseAsync(current.Object, next, request.Aborted).ConfigureAwait(false);
+                    }
+                    next.Metadata()["resourceVersion"] = Rv(revision);
+                    return next;
+                }
             }
             if (!string.IsNullOrEmpty(expectedRv) || attempt >= 20)
             {
@@ -143,6 +169,7 @@ internal sealed partial class ResourceRegistry(ObjectStore store, TimeProvider c
         }
         next = Schema.Decode(request.Type, next, request.FieldValidation, request.Warn);
         Validation.Default(request.Type, next);
+        Validation.KeepAllocated(request.Type, current, next);
         var (from, to) = (current.Metadata(), next.Metadata());
         foreach (var owned in new[] { "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "namespace", "name" })
         {
