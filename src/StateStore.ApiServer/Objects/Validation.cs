@@ -18,6 +18,9 @@ internal static partial class Validation
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
     private static partial Regex DnsSubdomain();
 
+    [GeneratedRegex("^[-._a-zA-Z0-9]+$")]
+    private static partial Regex ConfigKey();
+
     /// <summary>Throws 422 Invalid when the object breaks a rule of its type.</summary>
     public static void Validate(ResourceType type, JsonObject obj)
     {
@@ -35,6 +38,12 @@ internal static partial class Validation
                 break;
             case "Service" when type.Group.Length == 0:
                 CheckService(obj, causes);
+                break;
+            case "Job":
+                CheckJob(obj, causes);
+                break;
+            case "ConfigMap" or "Secret":
+                CheckKeys(obj, ["data", "binaryData"], causes);
                 break;
         }
         if (causes.Count > 0)
@@ -129,6 +138,32 @@ internal static partial class Validation
         }
     }
 
+    private static void CheckJob(JsonObject obj, List<(string, string)> causes)
+    {
+        var template = (obj["spec"] as JsonObject)?["template"] as JsonObject;
+        var podSpec = template?["spec"] as JsonObject;
+        CheckPodSpec(podSpec, "spec.template.spec", causes);
+        if (podSpec?.Text("restartPolicy") is not ("OnFailure" or "Never"))
+        {
+            causes.Add(("spec.template.spec.restartPolicy", $"Unsupported value: \"{podSpec?.Text("restartPolicy") ?? ""}\": supported values: \"OnFailure\", \"Never\""));
+        }
+    }
+
+    /// <summary>ConfigMap and Secret keys: letters, digits, '-', '_' and '.', at most 253 characters, not "." or "..".</summary>
+    private static void CheckKeys(JsonObject obj, string[] maps, List<(string, string)> causes)
+    {
+        foreach (var map in maps)
+        {
+            foreach (var (key, _) in obj[map] as JsonObject ?? [])
+            {
+                if (key.Length > 253 || key is "." or ".." || !ConfigKey().IsMatch(key))
+                {
+                    causes.Add(($"{map}[{key}]", $"Invalid value: \"{key}\": a valid config key must consist of alphanumeric characters, '-', '_' or '.'"));
+                }
+            }
+        }
+    }
+
     private static void CheckService(JsonObject obj, List<(string, string)> causes)
     {
         var spec = obj["spec"] as JsonObject ?? [];
@@ -172,103 +207,5 @@ internal static partial class Validation
         {
             causes.Add((path, $"Invalid value: {port?.ToJsonString() ?? "null"}: must be between 1 and 65535, inclusive"));
         }
-    }
-
-    /// <summary>Kubernetes' defaults for a new object of the types that need them.</summary>
-    public static void Default(ResourceType type, JsonObject obj)
-    {
-        switch (type.Kind)
-        {
-            case "Pod":
-                Status(obj)["phase"] ??= "Pending";
-                break;
-            case "Namespace":
-                Status(obj)["phase"] ??= "Active";
-                break;
-            case "Deployment" or "ReplicaSet" or "StatefulSet" when type.Group == "apps" && obj["spec"] is JsonObject spec:
-                spec["replicas"] ??= 1;
-                break;
-            case "Service" when type.Group.Length == 0 && obj["spec"] is JsonObject spec:
-                DefaultService(spec);
-                break;
-            case "Secret" when obj["stringData"] is JsonObject stringData:
-                // stringData is write-only: it lands in data, base64-encoded, and is never stored.
-                var data = obj["data"] as JsonObject ?? [];
-                foreach (var (key, value) in stringData)
-                {
-                    data[key] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(value?.GetValue<string>() ?? ""));
-                }
-                obj["data"] = data;
-                obj.Remove("stringData");
-                break;
-        }
-    }
-
-    /// <summary>A Service's defaults: type ClusterIP, session affinity None, TCP ports aimed at the same target port.</summary>
-    private static void DefaultService(JsonObject spec)
-    {
-        spec["type"] ??= "ClusterIP";
-        spec["sessionAffinity"] ??= "None";
-        if (spec.Text("type") != "ExternalName")
-        {
-            spec["internalTrafficPolicy"] ??= "Cluster";
-            spec["ipFamilies"] ??= new JsonArray("IPv4");
-            spec["ipFamilyPolicy"] ??= "SingleStack";
-        }
-        foreach (var port in (spec["ports"] as JsonArray ?? []).OfType<JsonObject>())
-        {
-            port["protocol"] ??= "TCP";
-            port["targetPort"] ??= port["port"]?.DeepClone();
-        }
-    }
-
-    /// <summary>
-    /// What the server allocated and an update left out is kept (kube-apiserver's patchAllocatedValues): a PUT
-    /// without spec.clusterIP keeps the service's address, and a port keeps its node port.
-    /// </summary>
-    public static void KeepAllocated(ResourceType type, JsonObject current, JsonObject next)
-    {
-        if (type.Kind != "Service" || type.Group.Length > 0 || next["spec"] is not JsonObject spec || current["spec"] is not JsonObject was)
-        {
-            return;
-        }
-        if (spec.Text("type") is "ClusterIP" or "ExternalName" && was.Text("type") is "NodePort" or "LoadBalancer")
-        {
-            // Leaving NodePort drops the node ports the server gave (kube-apiserver's dropTypeDependentFields).
-            foreach (var port in (spec["ports"] as JsonArray ?? []).OfType<JsonObject>())
-            {
-                port.Remove("nodePort");
-            }
-        }
-        if (spec.Text("type") == "ExternalName")
-        {
-            spec.Remove("clusterIP");
-            spec.Remove("clusterIPs");
-        }
-        else if (string.IsNullOrEmpty(spec.Text("clusterIP")) && was.Text("clusterIP") is { } ip)
-        {
-            spec["clusterIP"] = ip;
-            spec["clusterIPs"] = was["clusterIPs"]?.DeepClone();
-        }
-        if (spec.Text("type") is "NodePort" or "LoadBalancer")
-        {
-            var old = (was["ports"] as JsonArray ?? []).OfType<JsonObject>().ToList();
-            foreach (var port in (spec["ports"] as JsonArray ?? []).OfType<JsonObject>().Where(p => p["nodePort"] is null))
-            {
-                var same = old.FirstOrDefault(o => o["port"]?.ToJsonString() == port["port"]?.ToJsonString() && o.Text("protocol") == port.Text("protocol"));
-                port["nodePort"] = same?["nodePort"]?.DeepClone();
-            }
-        }
-    }
-
-    private static JsonObject Status(JsonObject obj)
-    {
-        if (obj["status"] is JsonObject status)
-        {
-            return status;
-        }
-        var created = new JsonObject();
-        obj["status"] = created;
-        return created;
     }
 }

@@ -44,7 +44,7 @@ internal sealed partial class ResourceRegistry(ObjectStore store, TimeProvider c
         {
             metadata["name"] = prefix + RandomSuffix();
         }
-        Validation.Default(request.Type, obj);
+        Defaults.Apply(request.Type, obj);
         Validation.Validate(request.Type, obj);
         if (request.Type.Namespaced)
         {
@@ -168,8 +168,8 @@ internal sealed partial class ResourceRegistry(ObjectStore store, TimeProvider c
             }
         }
         next = Schema.Decode(request.Type, next, request.FieldValidation, request.Warn);
-        Validation.Default(request.Type, next);
-        Validation.KeepAllocated(request.Type, current, next);
+        Defaults.Apply(request.Type, next);
+        Defaults.KeepAllocated(request.Type, current, next);
         var (from, to) = (current.Metadata(), next.Metadata());
         foreach (var owned in new[] { "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "namespace", "name" })
         {
@@ -180,7 +180,7 @@ internal sealed partial class ResourceRegistry(ObjectStore store, TimeProvider c
         next["apiVersion"] = request.Type.ApiVersion;
         if (request.Type.HasSpec)
         {
-            var changed = current["spec"]?.ToJsonString() != next["spec"]?.ToJsonString();
+            var changed = !JsonNode.DeepEquals(current["spec"], next["spec"]);
             to["generation"] = current.Generation() + (changed ? 1 : 0);
         }
         UpdateRules.Check(request.Type, current, next, request.Subresource);
