@@ -19,6 +19,17 @@ if ! command -v etcdctl >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
     || echo "Could not install etcd-client; the etcdctl tests will be skipped." >&2
 fi
 
+# kubectl 1.20 (Debian's kubernetes-client) for the tests that drive the oldest client the API serves. It is
+# extracted, not installed: the package clashes with the machine's own kubectl. Skipped (saying so) where missing.
+if [ ! -x .tools/kubectl-1.20/usr/bin/kubectl ] && command -v apt-get >/dev/null 2>&1; then
+  mkdir -p .tools/kubectl-1.20
+  ( download=$(mktemp -d) && cd "$download" \
+    && { apt-get download kubernetes-client >/dev/null 2>&1 \
+         || { apt-get update -qq >/dev/null 2>&1 && apt-get download kubernetes-client >/dev/null 2>&1; }; } \
+    && dpkg-deb -x kubernetes-client_*.deb "$OLDPWD/.tools/kubectl-1.20" && rm -rf "$download" ) \
+    || echo "Could not extract kubectl 1.20; its tests will be skipped." >&2
+fi
+
 configuration="${CONFIGURATION:-Release}"
 dotnet build StateStore.sln -c "$configuration" -warnaserror -nologo -v quiet
 

@@ -11,12 +11,18 @@ public sealed class Kubectl : CliTool
     /// <summary>Why the kubectl tests are skipped where the binary is missing.</summary>
     public const string MissingReason = "kubectl not installed";
 
+    /// <summary>Why the kubectl 1.20 tests are skipped where it has not been extracted.</summary>
+    public const string Missing120Reason = "kubectl 1.20 not found (./test.sh extracts it from Debian's kubernetes-client into .tools/kubectl-1.20; or set STATESTORE_KUBECTL_1_20)";
+
     private readonly string _kubeconfig;
     private readonly string _cacheDirectory;
+    private readonly string? _binary;
 
-    public Kubectl(string apiUrl, string folder)
+    /// <param name="binary">The kubectl to run: the machine's (from PATH) unless given, e.g. <see cref="Legacy120Path"/>.</param>
+    public Kubectl(string apiUrl, string folder, string? binary = null)
         : base("kubectl")
     {
+        _binary = binary ?? BinaryPath;
         Directory.CreateDirectory(folder);
         _kubeconfig = Path.Combine(folder, "kubeconfig");
         _cacheDirectory = Path.Combine(folder, "cache");
@@ -33,9 +39,19 @@ public sealed class Kubectl : CliTool
     /// <summary>kubectl's full path from PATH, or null where it is not installed.</summary>
     public static string? BinaryPath { get; } = FindOnPath("kubectl");
 
+    /// <summary>
+    /// Debian's kubectl 1.20 (the oldest client the API is meant for), where ./test.sh extracted it or
+    /// STATESTORE_KUBECTL_1_20 points; null where neither has it.
+    /// </summary>
+    public static string? Legacy120Path { get; } = new[]
+    {
+        Environment.GetEnvironmentVariable("STATESTORE_KUBECTL_1_20"),
+        Path.Combine(StateStore.Testing.Processes.ServerBinary.RepositoryRoot(), ".tools", "kubectl-1.20", "usr", "bin", "kubectl"),
+    }.FirstOrDefault(File.Exists);
+
     protected override ProcessStartInfo StartInfo(IReadOnlyList<string> args)
     {
-        var info = NewStartInfo(BinaryPath ?? throw new InvalidOperationException(MissingReason));
+        var info = NewStartInfo(_binary ?? throw new InvalidOperationException(MissingReason));
         info.Environment.Remove("KUBECONFIG");
         info.Environment["HOME"] = Path.GetDirectoryName(_kubeconfig)!;
         foreach (var argument in (string[])[$"--kubeconfig={_kubeconfig}", $"--cache-dir={_cacheDirectory}", "--request-timeout=20s", .. args])

@@ -3,12 +3,19 @@ using StateStore.Integration.Tests.Harness;
 namespace StateStore.Integration.Tests;
 
 /// <summary>
-/// The machine's kubectl, unmodified, against the Kubernetes API of a real member: version, api-resources, get as
-/// a table and as YAML/JSON, get -w, create/apply/delete from files (apply's update is a strategic merge patch),
-/// describe, scale, create secret/configmap, label and annotate — the output people read, line by line.
+/// Real kubectl, unmodified, against the Kubernetes API of a real member: version, api-resources, get as a table and
+/// as YAML/JSON, get -w, create/apply/delete from files (apply's update is a strategic merge patch), describe, scale,
+/// create secret/configmap, label and annotate — the output people read, line by line. Run with the machine's
+/// kubectl (<see cref="KubectlTests"/>) and with Debian's 1.20 (<see cref="Kubectl120Tests"/>).
 /// </summary>
-public sealed class KubectlTests(ITestOutputHelper output) : ProcessTest(output, TimeSpan.FromSeconds(150))
+public abstract class KubectlScenarios(ITestOutputHelper output) : ProcessTest(output, TimeSpan.FromSeconds(150))
 {
+    /// <summary>The kubectl binary the scenarios run.</summary>
+    protected abstract string? Binary { get; }
+
+    /// <summary>True for kubectl 1.20: it sends no fieldValidation, so an unknown field is a warning, not an error.</summary>
+    protected virtual bool Legacy => false;
+
     private const string Deployment = """
         apiVersion: apps/v1
         kind: Deployment
@@ -40,7 +47,7 @@ public sealed class KubectlTests(ITestOutputHelper output) : ProcessTest(output,
     private async Task<Kubectl> StartAsync()
     {
         var cluster = await StartClusterAsync(new ClusterOptions { Size = 1 });
-        var kubectl = new Kubectl(cluster.Members[0].Config.ApiUrl, Path.Combine(DataFolder, "kubectl"));
+        var kubectl = new Kubectl(cluster.Members[0].Config.ApiUrl, Path.Combine(DataFolder, "kubectl"), Binary);
         // The system namespaces appear once the API has written them.
         for (var i = 0; !(await kubectl.RunAsync(["get", "namespace", "default"], Timeout)).Stdout.Contains("Active"); i++)
         {
@@ -50,12 +57,11 @@ public sealed class KubectlTests(ITestOutputHelper output) : ProcessTest(output,
         return kubectl;
     }
 
-    [RequiresKubectlFact]
-    public Task Version_api_resources_and_get_as_table_yaml_and_json() => RunAsync(async () =>
+    protected Task VersionApiResourcesAndGet() => RunAsync(async () =>
     {
         var kubectl = await StartAsync();
 
-        Assert.Contains("Server Version: v1.31.0-statestore", (await kubectl.SucceedsAsync("version", Timeout)).Stdout);
+        Assert.Contains("v1.31.0-statestore", (await kubectl.SucceedsAsync("version", Timeout)).Stdout);
         var resources = (await kubectl.SucceedsAsync("api-resources", Timeout)).Lines;
         Assert.Contains(resources, l => l.StartsWith("deployments ") && l.Contains("apps/v1") && l.Contains("Deployment"));
         Assert.Contains(resources, l => l.StartsWith("pods ") && l.Contains(" po ") && l.Contains("true"));
@@ -74,12 +80,19 @@ public sealed class KubectlTests(ITestOutputHelper output) : ProcessTest(output,
         (await kubectl.RunAsync(["create", "-f", kubectl.Manifest("pod.yaml", Pod)], Timeout)).FailedWith(1, "Error from server (AlreadyExists)");
         (await kubectl.RunAsync(["get", "pod", "nosuch"], Timeout)).FailedWith(1, "Error from server (NotFound): pods \"nosuch\" not found");
         var bogus = kubectl.Manifest("bogus.yaml", Pod.Replace("name: p1", "name: p2").Replace("spec:\n", "spec:\n  bogus: 1\n"));
-        (await kubectl.RunAsync(["create", "-f", bogus], Timeout)).FailedWith(1, "strict decoding error: unknown field \"spec.bogus\"");
-        (await kubectl.RunAsync(["get", "pod", "p2"], Timeout)).FailedWith(1, "NotFound");
+        if (Legacy)
+        {
+            Assert.Contains("Warning: unknown field \"spec.bogus\"", (await kubectl.RunAsync(["create", "-f", bogus], Timeout)).Succeeded().Stderr);
+            Assert.Equal("", (await kubectl.SucceedsAsync("get pod p2 -o jsonpath={.spec.bogus}", Timeout)).Stdout);
+        }
+        else
+        {
+            (await kubectl.RunAsync(["create", "-f", bogus], Timeout)).FailedWith(1, "strict decoding error: unknown field \"spec.bogus\"");
+            (await kubectl.RunAsync(["get", "pod", "p2"], Timeout)).FailedWith(1, "NotFound");
+        }
     });
 
-    [RequiresKubectlFact]
-    public Task Apply_twice_scale_label_annotate_describe_and_delete() => RunAsync(async () =>
+    protected Task ApplyScaleLabelAnnotateDescribeDelete() => RunAsync(async () =>
     {
         var kubectl = await StartAsync();
         var manifest = kubectl.Manifest("web.yaml", Deployment.Replace("IMAGE", "1.19"));
@@ -100,16 +113,19 @@ public sealed class KubectlTests(ITestOutputHelper output) : ProcessTest(output,
         Assert.Matches(@"Name:\s+web", described);
         Assert.Matches(@"owner: team-a", described);
 
-        var dry = kubectl.Manifest("web-dry.yaml", Deployment.Replace("IMAGE", "1.21"));
-        Assert.Equal(["deployment.apps/web configured (server dry run)"], (await kubectl.SucceedsAsync($"apply -f {dry} --dry-run=server", Timeout)).Lines);
-        Assert.Equal("nginx:1.20", (await kubectl.SucceedsAsync("get deployment web -o jsonpath={.spec.template.spec.containers[0].image}", Timeout)).Stdout);
+        if (!Legacy)
+        {
+            // kubectl 1.20 looks for dryRun in the OpenAPI document, which this server serves empty, and refuses.
+            var dry = kubectl.Manifest("web-dry.yaml", Deployment.Replace("IMAGE", "1.21"));
+            Assert.Equal(["deployment.apps/web configured (server dry run)"], (await kubectl.SucceedsAsync($"apply -f {dry} --dry-run=server", Timeout)).Lines);
+            Assert.Equal("nginx:1.20", (await kubectl.SucceedsAsync("get deployment web -o jsonpath={.spec.template.spec.containers[0].image}", Timeout)).Stdout);
+        }
 
         Assert.Equal(["deployment.apps \"web\" deleted"], (await kubectl.SucceedsAsync($"delete -f {manifest}", Timeout)).Lines);
         (await kubectl.RunAsync(["get", "deployment", "web"], Timeout)).FailedWith(1, "NotFound");
     });
 
-    [RequiresKubectlFact]
-    public Task Create_secret_and_configmap_and_get_watch_sees_changes() => RunAsync(async () =>
+    protected Task CreateSecretConfigMapAndWatch() => RunAsync(async () =>
     {
         var kubectl = await StartAsync();
         Assert.Equal(["secret/s1 created"], (await kubectl.SucceedsAsync("create secret generic s1 --from-literal=password=hunter2", Timeout)).Lines);
@@ -124,4 +140,36 @@ public sealed class KubectlTests(ITestOutputHelper output) : ProcessTest(output,
         Assert.Matches(@"^c1\s+1\s+\d+s$", first[0]);
         Assert.Matches(@"^c2\s+1\s+\d+s$", next[0]);
     });
+}
+
+/// <summary>The scenarios with the machine's kubectl (the dispatcher picks 1.31 from the server's /version).</summary>
+public sealed class KubectlTests(ITestOutputHelper output) : KubectlScenarios(output)
+{
+    protected override string? Binary => Kubectl.BinaryPath;
+
+    [RequiresKubectlFact]
+    public Task Version_api_resources_and_get_as_table_yaml_and_json() => VersionApiResourcesAndGet();
+
+    [RequiresKubectlFact]
+    public Task Apply_twice_scale_label_annotate_describe_and_delete() => ApplyScaleLabelAnnotateDescribeDelete();
+
+    [RequiresKubectlFact]
+    public Task Create_secret_and_configmap_and_get_watch_sees_changes() => CreateSecretConfigMapAndWatch();
+}
+
+/// <summary>The scenarios with Debian's kubectl 1.20 (the oldest client the API serves; it has no server-side field validation).</summary>
+public sealed class Kubectl120Tests(ITestOutputHelper output) : KubectlScenarios(output)
+{
+    protected override string? Binary => Kubectl.Legacy120Path;
+
+    protected override bool Legacy => true;
+
+    [RequiresKubectl120Fact]
+    public Task Version_api_resources_and_get_as_table_yaml_and_json() => VersionApiResourcesAndGet();
+
+    [RequiresKubectl120Fact]
+    public Task Apply_twice_scale_label_annotate_describe_and_delete() => ApplyScaleLabelAnnotateDescribeDelete();
+
+    [RequiresKubectl120Fact]
+    public Task Create_secret_and_configmap_and_get_watch_sees_changes() => CreateSecretConfigMapAndWatch();
 }
