@@ -119,6 +119,9 @@ public static class KubernetesApiExtensions
             case ("GET", null, _) when request.QueryFlag("watch"):
                 await registry.WatchAsync(request, table ? o => Tables.Of(request.Type, o) : null).ConfigureAwait(false);
                 return;
+            case ("GET", null, _) when !table && ResourceRegistry.CanStream(request):
+                await registry.StreamListAsync(request).ConfigureAwait(false);
+                return;
             case ("GET", null, _):
                 var list = await registry.ListAsync(request).ConfigureAwait(false);
                 await WriteAsync(context, 200, table ? AsTable(request, list) : list).ConfigureAwait(false);

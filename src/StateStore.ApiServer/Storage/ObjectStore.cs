@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using StateStore.ApiServer.Http;
 using StateStore.ApiServer.Objects;
@@ -10,8 +11,8 @@ namespace StateStore.ApiServer.Storage;
 /// <summary>One stored object: its JSON (resourceVersion filled in from the key's mod revision) and that revision.</summary>
 internal sealed record Stored(JsonObject Object, long ModRevision);
 
-/// <summary>A page of a list: the objects, the revision it was read at, and where the next page starts (null when done).</summary>
-internal sealed record ListPage(IReadOnlyList<Stored> Items, long Revision, string? NextKey);
+/// <summary>A page of a list: the items, the revision it was read at, and where the next page starts (null when done).</summary>
+internal sealed record ListPage<T>(IReadOnlyList<T> Items, long Revision, string? NextKey);
 
 /// <summary>
 /// Kubernetes objects over <see cref="IKvStore"/>, as kube-apiserver keeps them in etcd: JSON under their key,
@@ -35,11 +36,19 @@ internal sealed class ObjectStore(IKvStore store, ResourceType? served = null)
     /// Objects under <paramref name="prefix"/> from <paramref name="startKey"/> on, at <paramref name="revision"/>
     /// (0: now), keeping those <paramref name="keep"/> accepts, until <paramref name="limit"/> are kept (0: all).
     /// </summary>
-    public async Task<ListPage> ListAsync(string prefix, string? startKey, long revision, bool serializable, long limit, Func<JsonObject, bool> keep, CancellationToken cancellationToken)
+    public Task<ListPage<Stored>> ListAsync(string prefix, string? startKey, long revision, bool serializable, long limit, Func<JsonObject, bool> keep, CancellationToken cancellationToken) =>
+        ScanAsync(prefix, startKey, revision, serializable, limit, kv => Decode(kv) is var stored && keep(stored.Object) ? stored : null, cancellationToken);
+
+    /// <summary>As <see cref="ListAsync"/> without selectors, answering the stored bytes undecoded (for streaming a list out).</summary>
+    public Task<ListPage<KeyValue>> ListRawAsync(string prefix, string? startKey, long revision, bool serializable, long limit, CancellationToken cancellationToken) =>
+        ScanAsync(prefix, startKey, revision, serializable, limit, kv => kv, cancellationToken);
+
+    private async Task<ListPage<T>> ScanAsync<T>(string prefix, string? startKey, long revision, bool serializable, long limit, Func<KeyValue, T?> select, CancellationToken cancellationToken)
+        where T : class
     {
         var end = Bytes.PrefixEnd(Bytes.Of(prefix));
         var from = Bytes.Of(startKey ?? prefix);
-        var items = new List<Stored>();
+        var items = new List<T>();
         var batch = limit > 0 ? Math.Max(limit + 1, 64) : 0;
         while (true)
         {
@@ -50,20 +59,19 @@ internal sealed class ObjectStore(IKvStore store, ResourceType? served = null)
             revision = revision > 0 ? revision : read.Revision;
             foreach (var kv in read.Kvs)
             {
-                var stored = Decode(kv);
-                if (!keep(stored.Object))
+                if (select(kv) is not { } item)
                 {
                     continue;
                 }
                 if (limit > 0 && items.Count == limit)
                 {
-                    return new ListPage(items, revision, Encoding.UTF8.GetString(kv.Key));
+                    return new ListPage<T>(items, revision, Encoding.UTF8.GetString(kv.Key));
                 }
-                items.Add(stored);
+                items.Add(item);
             }
             if (!read.More)
             {
-                return new ListPage(items, revision, null);
+                return new ListPage<T>(items, revision, null);
             }
             from = [.. read.Kvs[^1].Key, 0];
         }
@@ -112,6 +120,44 @@ internal sealed class ObjectStore(IKvStore store, ResourceType? served = null)
         }
         obj.Metadata()["resourceVersion"] = kv.ModRevision.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return new Stored(obj, kv.ModRevision);
+    }
+
+    /// <summary>
+    /// The stored JSON of an object with its resourceVersion put first into its top-level metadata, without
+    /// parsing it into a tree (the reader only walks the top level to find where metadata opens).
+    /// </summary>
+    public static byte[] WithResourceVersion(byte[] json, long modRevision)
+    {
+        var reader = new Utf8JsonReader(json);
+        var opened = -1L;
+        if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+        {
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isMetadata = reader.ValueTextEquals("metadata"u8);
+                reader.Read();
+                if (isMetadata && reader.TokenType == JsonTokenType.StartObject)
+                {
+                    opened = reader.TokenStartIndex;
+                    break;
+                }
+                reader.Skip();
+            }
+        }
+        if (opened < 0)
+        {
+            var obj = JsonNode.Parse(json) as JsonObject ?? throw ApiError.Internal("a stored object is not a JSON object");
+            obj.Metadata()["resourceVersion"] = modRevision.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Encoding.UTF8.GetBytes(obj.ToJsonString());
+        }
+        var at = (int)opened + 1;
+        var empty = reader.Read() && reader.TokenType == JsonTokenType.EndObject;
+        var field = Encoding.UTF8.GetBytes($"\"resourceVersion\":\"{modRevision.ToString(System.Globalization.CultureInfo.InvariantCulture)}\"{(empty ? "" : ",")}");
+        var stamped = new byte[json.Length + field.Length];
+        json.AsSpan(0, at).CopyTo(stamped);
+        field.CopyTo(stamped, at);
+        json.AsSpan(at).CopyTo(stamped.AsSpan(at + field.Length));
+        return stamped;
     }
 
     private byte[] Encode(JsonObject obj)
