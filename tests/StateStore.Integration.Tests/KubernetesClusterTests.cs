@@ -6,8 +6,9 @@ namespace StateStore.Integration.Tests;
 
 /// <summary>
 /// The official KubernetesClient against every member of a real 3-member cluster: objects written through one
-/// member are read on the others, a stale update is a Conflict wherever it lands, and a watch resumed on
-/// another member after its member is killed sees every change once, in order.
+/// member are read on the others, a stale update is a Conflict wherever it lands, a watch resumed on another
+/// member after its member is killed sees every change once, in order, and after a compaction every member
+/// answers 410 Gone for the versions it removed (watch, exact list, an old continue token).
 /// </summary>
 public sealed class KubernetesClusterTests(ITestOutputHelper output) : ProcessTest(output, TimeSpan.FromSeconds(150))
 {
@@ -97,5 +98,38 @@ public sealed class KubernetesClusterTests(ITestOutputHelper output) : ProcessTe
 
         Assert.Equal(Enumerable.Range(0, 60).Select(i => $"cm-{i:D3}"), seen.Select(s => s.Name));
         Assert.True(seen.Zip(seen.Skip(1)).All(p => p.First.Rv < p.Second.Rv), "resourceVersions went back or repeated");
+    });
+
+    [Fact]
+    public Task After_a_compaction_every_member_answers_410_for_the_compacted_versions() => RunAsync(async () =>
+    {
+        var cluster = await StartClusterAsync();
+        var clients = cluster.Members.Select(ClientOf).ToList();
+        await WaitForDefaultNamespaceAsync(clients[0]);
+        var first = await clients[0].CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "a" } }, "default", cancellationToken: Timeout);
+        await clients[0].CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "b" } }, "default", cancellationToken: Timeout);
+        var page = await clients[1].CoreV1.ListNamespacedConfigMapAsync("default", limit: 1, cancellationToken: Timeout);
+        var last = await clients[0].CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "c" } }, "default", cancellationToken: Timeout);
+
+        await cluster.Members[0].Kv.CompactAsync(new Etcdserverpb.CompactionRequest { Revision = long.Parse(last.Metadata.ResourceVersion) }, cancellationToken: Timeout);
+
+        foreach (var client in clients)
+        {
+            var gone = new TaskCompletionSource<Exception>();
+            await foreach (var _ in client.CoreV1.WatchListNamespacedConfigMapAsync("default", resourceVersion: first.Metadata.ResourceVersion,
+                onError: e => gone.TrySetResult(e), timeoutSeconds: 10, cancellationToken: Timeout))
+            {
+                Assert.Fail("a watch from a compacted version delivered an object");
+            }
+            var error = Assert.IsType<KubernetesException>(await gone.Task.WaitAsync(Timeout));
+            Assert.Equal((410, "Expired"), (error.Status.Code, error.Status.Reason));
+            var exact = await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() => client.CoreV1.ListNamespacedConfigMapAsync("default",
+                resourceVersion: first.Metadata.ResourceVersion, resourceVersionMatch: "Exact", cancellationToken: Timeout));
+            Assert.Equal(410, (int)exact.Response.StatusCode);
+            var expired = await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() => client.CoreV1.ListNamespacedConfigMapAsync("default",
+                limit: 1, continueParameter: page.Metadata.ContinueProperty, cancellationToken: Timeout));
+            Assert.Equal(410, (int)expired.Response.StatusCode);
+            Assert.Contains("continue parameter is too old", expired.Response.Content);
+        }
     });
 }
