@@ -1,0 +1,159 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using StateStore.Jepsen.Core.Model;
+using StateStore.Testing.Processes;
+
+namespace StateStore.Jepsen.Core.Traffic;
+
+/// <summary>
+/// The Kubernetes-shaped workload's objects: ConfigMaps k0..kN in namespace "jepsen", each a register whose value
+/// is data.v. In the store they are the keys /registry/configmaps/jepsen/kI, so the committed history and the
+/// members' final states are read through the etcd API and compared in the same terms.
+/// </summary>
+public static class KubeObjects
+{
+    public const string Namespace = "jepsen";
+
+    /// <summary>The etcd key prefix the objects live under (the workload's prefix).</summary>
+    public const string Prefix = "/registry/configmaps/jepsen/";
+
+    public static string NameOf(string key) => key[Prefix.Length..];
+
+    /// <summary>The register value a stored object holds (its data.v), or the raw value when it is not an object of this workload.</summary>
+    public static string? ValueOf(string stored) =>
+        stored.StartsWith('{') && JsonNode.Parse(stored) is JsonObject obj ? obj["data"]?["v"]?.GetValue<string>() : stored;
+
+    public static JsonObject Body(string name, string value, string? resourceVersion) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "ConfigMap",
+        ["metadata"] = resourceVersion is null ? new JsonObject { ["name"] = name } : new JsonObject { ["name"] = name, ["resourceVersion"] = resourceVersion },
+        ["data"] = new JsonObject { ["v"] = value },
+    };
+
+    /// <summary>The namespace every object goes into; created once before the workload (an existing one is fine).</summary>
+    public static async Task CreateNamespaceAsync(ServerProcess member, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(member.Config.ApiUrl) };
+        using var response = await http.PostAsJsonAsync("/api/v1/namespaces",
+            new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = Namespace } }, cancellationToken);
+        if (response.StatusCode is not (HttpStatusCode.Created or HttpStatusCode.Conflict))
+        {
+            throw new InvalidOperationException($"creating namespace {Namespace} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
+        }
+    }
+}
+
+/// <summary>
+/// One client of the Kubernetes-shaped workload, as a controller writes objects: GETs (linearizable: no
+/// resourceVersion), creates, unconditional PUTs and PUTs with the resourceVersion of its last read — the
+/// optimistic concurrency every Kubernetes client relies on. With unique values a PUT with resourceVersion R read
+/// together with value V succeeds exactly when the object still holds V, so it is a compare-and-set of the register
+/// model, and 409 Conflict is its failed compare. Errors after sending make a write Unknown, as in
+/// <see cref="RegisterClient"/>.
+/// </summary>
+public sealed class KubeClient(int client, IReadOnlyList<ServerProcess> members, History history, TrafficOptions options)
+{
+    private readonly Random _random = new(client * 7919 + Environment.TickCount);
+    /// <summary>Per key: whether it exists as far as this client knows, and the value and resourceVersion it last read or wrote.</summary>
+    private readonly Dictionary<string, (bool Exists, string? Value, string? ResourceVersion)> _lastSeen = [];
+    private readonly HttpClient[] _http = [.. members.Select(m => new HttpClient { BaseAddress = new Uri(m.Config.ApiUrl), Timeout = Timeout.InfiniteTimeSpan })];
+    private int _member = client % members.Count;
+    private int _process = -1;
+    private int _sequence;
+
+    public async Task RunAsync(CancellationToken stop)
+    {
+        _process = history.NextProcess();
+        while (!stop.IsCancellationRequested)
+        {
+            var op = await InvokeAsync();
+            history.Add(op);
+            if (op.Outcome != Outcome.Ok)
+            {
+                if (op.Outcome == Outcome.Unknown)
+                {
+                    _process = history.NextProcess();
+                }
+                _member = (_member + 1) % members.Count;
+                await Task.Delay(_random.Next(100, 400), stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+        foreach (var http in _http)
+        {
+            http.Dispose();
+        }
+    }
+
+    private async Task<Operation> InvokeAsync()
+    {
+        var key = KubeObjects.Prefix + $"k{_random.Next(options.Keys)}";
+        var name = KubeObjects.NameOf(key);
+        var (exists, seen, resourceVersion) = _lastSeen.GetValueOrDefault(key);
+        var roll = _random.Next(100);
+        var type = roll < options.ReadPercent ? OpType.Read
+            : roll < options.ReadPercent + options.WritePercent || resourceVersion is null ? OpType.Write
+            : OpType.Cas;
+        var op = new Operation
+        {
+            Id = history.NextId(),
+            Process = _process,
+            Type = type,
+            Key = key,
+            Value = type == OpType.Read ? null : $"{_process}-{_sequence++}",
+            Expected = type == OpType.Cas ? seen : null,
+            InvokeNs = history.NowNs,
+            Outcome = Outcome.Unknown,
+            Member = members[_member].Name,
+        };
+        var http = _http[_member];
+        var path = $"/api/v1/namespaces/{KubeObjects.Namespace}/configmaps";
+        using var deadline = new CancellationTokenSource(options.OpTimeout);
+        try
+        {
+            using var response = type switch
+            {
+                OpType.Read => await http.GetAsync($"{path}/{name}", deadline.Token),
+                // A write creates the object the first time (or after a 404) and replaces it unconditionally after.
+                OpType.Write when !exists => await http.PostAsJsonAsync(path, KubeObjects.Body(name, op.Value!, null), deadline.Token),
+                OpType.Write => await http.PutAsJsonAsync($"{path}/{name}", KubeObjects.Body(name, op.Value!, null), deadline.Token),
+                _ => await http.PutAsJsonAsync($"{path}/{name}", KubeObjects.Body(name, op.Value!, resourceVersion), deadline.Token),
+            };
+            var body = await response.Content.ReadAsStringAsync(deadline.Token);
+            var obj = JsonNode.Parse(body) as JsonObject;
+            var rv = obj?["metadata"]?["resourceVersion"]?.GetValue<string>();
+            var done = op with { CompleteNs = history.NowNs, Outcome = Outcome.Ok, Revision = long.TryParse(rv, out var r) ? r : 0 };
+            switch (type, response.StatusCode)
+            {
+                case (OpType.Read, HttpStatusCode.OK):
+                    _lastSeen[key] = (true, obj?["data"]?["v"]?.GetValue<string>(), rv);
+                    return done with { Value = _lastSeen[key].Value };
+                case (OpType.Read, HttpStatusCode.NotFound):
+                    _lastSeen[key] = (false, null, null);
+                    return done with { Value = null, Revision = 0 };
+                case (OpType.Write, HttpStatusCode.OK or HttpStatusCode.Created):
+                case (OpType.Cas, HttpStatusCode.OK):
+                    _lastSeen[key] = (true, op.Value, rv);
+                    return type == OpType.Cas ? done with { Succeeded = true } : done;
+                case (OpType.Write, HttpStatusCode.Conflict or HttpStatusCode.NotFound):
+                    // Created by someone else already (409), or not there to replace (404): refused, no effect.
+                    _lastSeen[key] = (response.StatusCode == HttpStatusCode.Conflict, null, null);
+                    return done with { Outcome = Outcome.Fail, Error = $"{(int)response.StatusCode} {obj?["reason"]}" };
+                case (OpType.Cas, HttpStatusCode.Conflict or HttpStatusCode.NotFound):
+                    return done with { Succeeded = false, Error = $"{(int)response.StatusCode} {obj?["reason"]}" };
+                default:
+                    return Failed(op, $"{(int)response.StatusCode} {obj?["reason"]}: {obj?["message"]}");
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException)
+        {
+            return Failed(op, e.Message);
+        }
+    }
+
+    /// <summary>No answer that says what happened: a read had no effect; a write may still take effect.</summary>
+    private Operation Failed(Operation op, string error) => op.Type == OpType.Read
+        ? op with { Outcome = Outcome.Fail, CompleteNs = history.NowNs, Error = error }
+        : op with { Outcome = Outcome.Unknown, Error = error };
+}
