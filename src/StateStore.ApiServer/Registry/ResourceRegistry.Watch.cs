@@ -24,6 +24,8 @@ internal sealed partial class ResourceRegistry
     /// </summary>
     public async Task WatchAsync(ApiRequest request, Func<JsonObject, JsonObject>? render = null)
     {
+        // Without selectors, conversion or rendering, events are written from the stored bytes (never parsed).
+        var raw = render is null && CanStream(request);
         render ??= o => o;
         var labels = LabelSelector.Parse(request.Query("labelSelector"));
         var fields = FieldSelector.Parse(request.Query("fieldSelector"));
@@ -43,16 +45,30 @@ internal sealed partial class ResourceRegistry
         long from;
         if (initial)
         {
-            var page = await Objects(request).ListAsync(prefix, null, 0, serializable: rv == "0", 0, Matches, deadline.Token).ConfigureAwait(false);
-            foreach (var item in page.Items)
+            long listed;
+            if (raw)
             {
-                await WriteEventAsync(response, "ADDED", render(item.Object), deadline.Token).ConfigureAwait(false);
+                var page = await store.ListRawAsync(prefix, null, 0, serializable: rv == "0", 0, deadline.Token).ConfigureAwait(false);
+                foreach (var kv in page.Items)
+                {
+                    await WriteEventAsync(response, "ADDED", ObjectStore.WithResourceVersion(kv.Value, kv.ModRevision), deadline.Token).ConfigureAwait(false);
+                }
+                listed = page.Revision;
+            }
+            else
+            {
+                var page = await Objects(request).ListAsync(prefix, null, 0, serializable: rv == "0", 0, Matches, deadline.Token).ConfigureAwait(false);
+                foreach (var item in page.Items)
+                {
+                    await WriteEventAsync(response, "ADDED", render(item.Object), deadline.Token).ConfigureAwait(false);
+                }
+                listed = page.Revision;
             }
             if (request.QueryFlag("sendInitialEvents") && bookmarks)
             {
-                await WriteEventAsync(response, "BOOKMARK", Bookmark(request, page.Revision, initialEventsEnd: true), deadline.Token).ConfigureAwait(false);
+                await WriteEventAsync(response, "BOOKMARK", Bookmark(request, listed, initialEventsEnd: true), deadline.Token).ConfigureAwait(false);
             }
-            from = page.Revision + 1;
+            from = listed + 1;
         }
         else
         {
@@ -86,7 +102,11 @@ internal sealed partial class ResourceRegistry
                 }
                 foreach (var e in delivery.Events)
                 {
-                    if (ToWatchEvent(Objects(request), e, Matches) is var (type, obj))
+                    if (raw)
+                    {
+                        await WriteRawEventAsync(response, e, deadline.Token).ConfigureAwait(false);
+                    }
+                    else if (ToWatchEvent(Objects(request), e, Matches) is var (type, obj))
                     {
                         await WriteEventAsync(response, type, render(obj), deadline.Token).ConfigureAwait(false);
                     }
@@ -136,10 +156,24 @@ internal sealed partial class ResourceRegistry
         return new JsonObject { ["kind"] = request.Type.Kind, ["apiVersion"] = request.Type.ApiVersion, ["metadata"] = metadata };
     }
 
-    private static async Task WriteEventAsync(HttpResponse response, string type, JsonObject obj, CancellationToken cancellationToken)
+    private static Task WriteEventAsync(HttpResponse response, string type, JsonObject obj, CancellationToken cancellationToken) =>
+        WriteEventAsync(response, type, Encoding.UTF8.GetBytes(obj.ToJsonString()), cancellationToken);
+
+    /// <summary>A store event as an API event, from its bytes: ADDED when the key had no previous value, DELETED with the last state.</summary>
+    private static Task WriteRawEventAsync(HttpResponse response, WatchEvent e, CancellationToken cancellationToken) =>
+        e.Type == EventType.Delete
+            ? e.PrevKv is null ? Task.CompletedTask : WriteEventAsync(response, "DELETED", ObjectStore.WithResourceVersion(e.PrevKv.Value, e.Kv.ModRevision), cancellationToken)
+            : WriteEventAsync(response, e.PrevKv is null ? "ADDED" : "MODIFIED", ObjectStore.WithResourceVersion(e.Kv.Value, e.Kv.ModRevision), cancellationToken);
+
+    private static async Task WriteEventAsync(HttpResponse response, string type, byte[] obj, CancellationToken cancellationToken)
     {
-        var line = new JsonObject { ["type"] = type, ["object"] = obj.DeepClone() }.ToJsonString() + "\n";
-        await response.Body.WriteAsync(Encoding.UTF8.GetBytes(line), cancellationToken).ConfigureAwait(false);
+        var head = Encoding.UTF8.GetBytes($"{{\"type\":\"{type}\",\"object\":");
+        var line = new byte[head.Length + obj.Length + 2];
+        head.CopyTo(line, 0);
+        obj.CopyTo(line, head.Length);
+        line[^2] = (byte)'}';
+        line[^1] = (byte)'\n';
+        await response.Body.WriteAsync(line, cancellationToken).ConfigureAwait(false);
         await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 }
