@@ -77,7 +77,7 @@ public sealed class RaftMember : IAsyncDisposable
             wal = new DurableWriteAheadLog(new WriteAheadLog.Options
             {
                 Location = paths.Wal,
-                ChunkSize = Environment.SystemPageSize,
+                ChunkSize = WalChunkSize.Resolve(paths.Wal),
                 // Every entry carries a hash, so a damaged log is refused at start rather than replayed.
                 HashAlgorithm = WriteAheadLog.IntegrityHashAlgorithm.XxHash3,
                 MemoryManagement = options.PrivateWalMemory ? WriteAheadLog.MemoryManagementStrategy.PrivateMemory : WriteAheadLog.MemoryManagementStrategy.SharedMemory,

@@ -58,7 +58,10 @@ public sealed class MemberServer : IAsyncDisposable
         }, forwarder, loggers, cancellationToken).ConfigureAwait(false);
         try
         {
-            var builder = WebApplication.CreateSlimBuilder();
+            // No configuration files are read, so none are watched: the default watch covers the content root
+            // (the working folder) recursively, and with the data folder inside it (./default.statestore) every
+            // WAL chunk and checkpoint file written cost a wake-up of the file-watcher thread.
+            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
             builder.Logging.ClearProviders();
             builder.Services.AddSingleton(loggers);
             builder.Services.AddSingleton<IKvStore>(member.Store);

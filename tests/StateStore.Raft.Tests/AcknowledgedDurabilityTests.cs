@@ -2,6 +2,7 @@ using Xunit.Abstractions;
 using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
 using StateStore.Kv;
 using StateStore.Raft.Tests.Cluster;
+using StateStore.Raft.Wal;
 using StateStore.Testing;
 
 namespace StateStore.Raft.Tests;
@@ -107,19 +108,10 @@ public sealed class AcknowledgedDurabilityTests(ITestOutputHelper output) : IDis
         await using var wal = new WriteAheadLog(new WriteAheadLog.Options
         {
             Location = copy,
-            ChunkSize = Environment.SystemPageSize,
+            ChunkSize = WalChunkSize.Resolve(copy),
             HashAlgorithm = WriteAheadLog.IntegrityHashAlgorithm.XxHash3,
             MemoryManagement = WriteAheadLog.MemoryManagementStrategy.PrivateMemory,
-        }, new NullMachine());
+        }, new NullStateMachine());
         return wal.LastEntryIndex;
-    }
-
-    private sealed class NullMachine : IStateMachine
-    {
-        ISnapshot? ISnapshotManager.Snapshot => null;
-
-        ValueTask ISnapshotManager.ReclaimGarbageAsync(long watermark, CancellationToken token) => ValueTask.CompletedTask;
-
-        ValueTask<long> IStateMachine.ApplyAsync(LogEntry entry, CancellationToken token) => new(entry.Index);
     }
 }

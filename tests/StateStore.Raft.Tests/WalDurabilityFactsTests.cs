@@ -22,76 +22,84 @@ public sealed class WalDurabilityFactsTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     /// <summary>The control: with private memory, appended entries nobody flushed are not in the files.</summary>
-    [Fact]
-    public async Task Appended_entries_nobody_flushed_are_lost()
+    [Theory]
+    [MemberData(nameof(ChunkSizes))]
+    public async Task Appended_entries_nobody_flushed_are_lost(int chunkSize)
     {
-        await using var wal = Open("live");
+        await using var wal = Open("live", chunkSize);
         await AppendAsync(wal, 100);
 
-        Assert.Equal(0L, (await ReopenCopyAsync("live", "crashed")).Last);
+        Assert.Equal(0L, (await ReopenCopyAsync("live", "crashed", chunkSize)).Last);
     }
 
     /// <summary>
     /// FlushAsync is not bounded by the commit index: with nothing committed, it still writes every appended
-    /// entry (100 entries of 1 KB, about 25 pages), and a reopened log has all of them (uncommitted, so a new
+    /// entry (100 entries of 1 KB, about 25 pages of 4 KiB or one chunk of 1 MiB), and a reopened log has all of them (uncommitted, so a new
     /// leader decides their fate). The concern that it flushes only through the commit index does not hold for 6.12.
     /// </summary>
-    [Fact]
-    public async Task FlushAsync_writes_every_appended_entry_even_past_the_commit_index()
+    [Theory]
+    [MemberData(nameof(ChunkSizes))]
+    public async Task FlushAsync_writes_every_appended_entry_even_past_the_commit_index(int chunkSize)
     {
-        await using var wal = Open("live");
+        await using var wal = Open("live", chunkSize);
         await AppendAsync(wal, 100);
         await wal.CommitAsync(5);
         await wal.FlushAsync();
 
-        Assert.Equal(100L, (await ReopenCopyAsync("live", "crashed")).Last);
+        Assert.Equal(100L, (await ReopenCopyAsync("live", "crashed", chunkSize)).Last);
     }
 
-    [Fact]
-    public async Task FlushAsync_with_nothing_committed_writes_every_appended_entry()
+    [Theory]
+    [MemberData(nameof(ChunkSizes))]
+    public async Task FlushAsync_with_nothing_committed_writes_every_appended_entry(int chunkSize)
     {
-        await using var wal = Open("live");
+        await using var wal = Open("live", chunkSize);
         await AppendAsync(wal, 100);
         await wal.FlushAsync();
 
-        Assert.Equal(100L, (await ReopenCopyAsync("live", "crashed")).Last);
+        Assert.Equal(100L, (await ReopenCopyAsync("live", "crashed", chunkSize)).Last);
     }
 
     /// <summary>
     /// The follower's path: a batch appended through the interface member RaftCluster calls is on disk when the
     /// call returns (DurableWriteAheadLog flushes before returning), past the commit index included.
     /// </summary>
-    [Fact]
-    public async Task A_batch_a_follower_appends_is_on_disk_when_the_append_returns()
+    [Theory]
+    [MemberData(nameof(ChunkSizes))]
+    public async Task A_batch_a_follower_appends_is_on_disk_when_the_append_returns(int chunkSize)
     {
-        await using var wal = new DurableWriteAheadLog(Options("live"), new NullMachine());
+        await using var wal = new DurableWriteAheadLog(Options("live", chunkSize), new NullStateMachine());
         IAuditTrail<IRaftLogEntry> trail = wal;
         await trail.AppendAsync(new LogEntryProducer<IRaftLogEntry>(Entries(1, 50)), 1, false, default);
         await wal.CommitAsync(5);
         await trail.AppendAsync(new LogEntryProducer<IRaftLogEntry>(Entries(51, 50)), 51, false, default);
 
-        Assert.Equal(100L, (await ReopenCopyAsync("live", "crashed")).Last);
+        Assert.Equal(100L, (await ReopenCopyAsync("live", "crashed", chunkSize)).Last);
     }
 
-    [Fact]
-    public async Task Concurrent_FlushAsync_callers_all_complete()
+    [Theory]
+    [MemberData(nameof(ChunkSizes))]
+    public async Task Concurrent_FlushAsync_callers_all_complete(int chunkSize)
     {
-        await using var wal = Open("live");
+        await using var wal = Open("live", chunkSize);
         await AppendAsync(wal, 100);
         await wal.CommitAsync(50);
         var flushes = Enumerable.Range(0, 8).Select(_ => Task.Run(() => wal.FlushAsync())).ToArray();
         var all = Task.WhenAll(flushes);
         Assert.Same(all, await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(20))));
         await all;
-        Assert.Equal(100L, (await ReopenCopyAsync("live", "crashed")).Last);
+        Assert.Equal(100L, (await ReopenCopyAsync("live", "crashed", chunkSize)).Last);
     }
 
-    private WriteAheadLog Open(string name) => new(Options(name), new NullMachine());
+    /// <summary>The page-sized chunks of WALs created before <see cref="WalChunkSize"/>, and the size new WALs get.</summary>
+    public static TheoryData<int> ChunkSizes => [WalChunkSize.Legacy, WalChunkSize.Default];
 
-    private WriteAheadLog.Options Options(string name) => new()
+    private WriteAheadLog Open(string name, int chunkSize) => new(Options(name, chunkSize), new NullStateMachine());
+
+    private WriteAheadLog.Options Options(string name, int chunkSize) => new()
     {
         Location = _dir.Sub(name),
-        ChunkSize = Environment.SystemPageSize,
+        ChunkSize = chunkSize,
         HashAlgorithm = WriteAheadLog.IntegrityHashAlgorithm.XxHash3,
         MemoryManagement = WriteAheadLog.MemoryManagementStrategy.PrivateMemory,
     };
@@ -108,10 +116,10 @@ public sealed class WalDurabilityFactsTests : IDisposable
         [.. Enumerable.Range(from, count).Select(i => (IRaftLogEntry)new BinaryLogEntry { Term = 1, Content = Encoding.UTF8.GetBytes($"entry {i} " + new string('x', size)) })];
 
     /// <summary>Copies a live WAL's folder (what a SIGKILL leaves with private memory) and opens a WAL on the copy.</summary>
-    private async Task<(long Last, long Committed)> ReopenCopyAsync(string live, string copy)
+    private async Task<(long Last, long Committed)> ReopenCopyAsync(string live, string copy, int chunkSize)
     {
         Copy(_dir.Sub(live), _dir.Sub(copy));
-        await using var reopened = Open(copy);
+        await using var reopened = Open(copy, chunkSize);
         return (reopened.LastEntryIndex, reopened.LastCommittedEntryIndex);
     }
 
@@ -126,14 +134,5 @@ public sealed class WalDurabilityFactsTests : IDisposable
         {
             File.Copy(file, file.Replace(from, to));
         }
-    }
-
-    private sealed class NullMachine : IStateMachine
-    {
-        ISnapshot? ISnapshotManager.Snapshot => null;
-
-        ValueTask ISnapshotManager.ReclaimGarbageAsync(long watermark, CancellationToken token) => ValueTask.CompletedTask;
-
-        ValueTask<long> IStateMachine.ApplyAsync(LogEntry entry, CancellationToken token) => new(entry.Index);
     }
 }

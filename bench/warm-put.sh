@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Puts on one 3-member cluster (StateStore or etcd, loopback), with the members' CPU per put: for A/B runs of two
+# builds or two settings, and for profiles. Prints, per INFLIGHT:COUNT, the rate, p50/p99 and the CPU seconds
+# (utime + stime of the three members, from /proc) per 10,000 puts, then the members' CPU since they started.
+#
+# Usage: bench/warm-put.sh etcd|STATESTORE_BUILD_DIR BASE_PORT "INFLIGHT:COUNT ..." [NAME=VALUE ...]
+#   STATESTORE_BUILD_DIR  a folder holding statestore.dll (copy src/StateStore.Cli/bin/Release/net10.0 to keep a build)
+#   BASE_PORT             clients on BASE..BASE+2, peers on BASE+10.., API on BASE+20.. (pick below 32768)
+#   NAME=VALUE            environment of the StateStore members (DOTNET_TieredPGO=0, STATESTORE_FAILPOINTS=...)
+#   FRESH=1               skip the warm-up (3,000 puts at 16 in flight), as `loadgen compare` runs
+#   HOOK='command'        run alongside each measured run, with PIDS (the members) and INF set, e.g.
+#                         HOOK='sleep 2; perf record -F 499 -g -p ${PIDS// /,} -o /tmp/p-$INF.data -- sleep 10'
+#                         (with DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 for managed frames)
+# Member data and output go to /tmp/warm-put-BASE_PORT (removed at the start of the next run on that port).
+set -uo pipefail
+SYS=$1; BASE=$2; RUNS=$3; shift 3
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+L="dotnet $ROOT/bench/StateStore.LoadGen/bin/Release/net10.0/loadgen.dll"
+W=/tmp/warm-put-$BASE; rm -rf "$W"; mkdir -p "$W"
+peer() { echo "http://127.0.0.1:$((BASE + 10 + $1))"; }
+init="m0=$(peer 0),m1=$(peer 1),m2=$(peer 2)"
+pids=(); eps=""
+for i in 0 1 2; do
+  c=http://127.0.0.1:$((BASE + i)); eps="$eps${eps:+,}$c"
+  common="--name m$i --data-dir $W/m$i --listen-client-urls $c --listen-peer-urls $(peer $i) --initial-cluster $init --initial-cluster-state new --heartbeat-interval 100 --election-timeout 1000"
+  if [ "$SYS" = etcd ]; then
+    etcd $common --advertise-client-urls "$c" --initial-advertise-peer-urls "$(peer $i)" --logger zap --log-outputs "$W/m$i.log" >/dev/null 2>&1 &
+  else
+    env "$@" dotnet "$SYS/statestore.dll" server $common --listen-api-urls "http://127.0.0.1:$((BASE + 20 + i))" >"$W/m$i.out" 2>&1 &
+  fi
+  pids+=($!)
+done
+trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null' EXIT
+# A put fails (loadgen exits with an exception) until a leader is elected; the subshells keep bash quiet about it.
+for _ in $(seq 60); do sleep 1; ($L put --endpoints "$eps" --inflight 1 --count 1; exit $?) >/dev/null 2>&1 && break; done
+ticks() { local s=0; for p in "${pids[@]}"; do s=$((s + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $s; }
+hz=$(getconf CLK_TCK)
+[ -z "${FRESH:-}" ] && { ($L put --endpoints "$eps" --inflight 16 --count 3000; exit $?) >/dev/null 2>"$W/warm-up.err" || echo "warm-up failed: $(head -1 "$W/warm-up.err")"; }
+for run in $RUNS; do
+  inf=${run%:*}; n=${run#*:}
+  if [ -n "${HOOK:-}" ]; then PIDS="${pids[*]}" INF=$inf bash -c "$HOOK" & hook=$!; fi
+  t0=$(ticks); out=$($L put --endpoints "$eps" --inflight "$inf" --count "$n"); t1=$(ticks)
+  [ -n "${HOOK:-}" ] && wait $hook
+  echo "$SYS @$inf n=$n $(echo "$out" | grep -o 'rate=.*p99=[ 0-9.]*ms' | tr -s ' ') cpu/10k=$(echo "scale=2; ($t1 - $t0) / $hz * 10000 / $n" | bc)s load=$(cut -d' ' -f1 /proc/loadavg)"
+done
+echo "$SYS $* member cpu since start=$(echo "scale=2; $(ticks) / $hz" | bc)s"
