@@ -21,6 +21,12 @@ public sealed record ClusterOptions
     /// <summary>STATESTORE_FAILPOINTS for every member; null for none.</summary>
     public string? Failpoints { get; init; }
 
+    /// <summary>
+    /// STATESTORE_INJECT_BUGS for every member (bugs the server commits on purpose, for validating a checker); null
+    /// for none. The server honours it only with the failpoint inject-bugs, which is then added.
+    /// </summary>
+    public string? InjectBugs { get; init; }
+
     /// <summary>The block members draw their ports from; the integration tests' block when null.</summary>
     public LoopbackPorts? Ports { get; init; }
 }
@@ -77,7 +83,7 @@ public sealed partial class ProcessCluster : IAsyncDisposable
             .Select(i => MemberConfig.Allocate($"m{i}", Path.Combine(dataRoot, $"m{i}"), options.Ports))
             .ToList();
         var initialCluster = string.Join(",", configs.Select(c => $"{c.Name}={c.PeerUrl}"));
-        var environment = options.Failpoints is { } failpoints ? new Dictionary<string, string> { ["STATESTORE_FAILPOINTS"] = failpoints } : null;
+        var environment = FailpointEnvironment(options);
         // A member started later (AddMemberAsync) gets the same timing, flags and failpoints as the founders.
         ServerProcess NewMember(MemberConfig c, string initialCluster, IReadOnlyList<string> flags) => new(c, binary,
         [
@@ -104,6 +110,22 @@ public sealed partial class ProcessCluster : IAsyncDisposable
             throw;
         }
         return cluster;
+    }
+
+    /// <summary>The variables that switch on the failpoints and injected bugs <paramref name="options"/> names.</summary>
+    private static Dictionary<string, string> FailpointEnvironment(ClusterOptions options)
+    {
+        var failpoints = options.InjectBugs is null ? options.Failpoints : string.Join(",", new[] { options.Failpoints, "inject-bugs" }.OfType<string>());
+        var environment = new Dictionary<string, string>();
+        if (failpoints is not null)
+        {
+            environment["STATESTORE_FAILPOINTS"] = failpoints;
+        }
+        if (options.InjectBugs is { } bugs)
+        {
+            environment["STATESTORE_INJECT_BUGS"] = bugs;
+        }
+        return environment;
     }
 
     /// <summary>Waits until every member is ready.</summary>

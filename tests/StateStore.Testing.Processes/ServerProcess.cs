@@ -120,8 +120,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
         {
             info.ArgumentList.Add(argument);
         }
-        // Failpoints only where a test asks for them, never inherited from whoever runs the tests.
+        // Failpoints and injected bugs only where a test asks for them, never inherited from whoever runs the tests.
         info.Environment.Remove("STATESTORE_FAILPOINTS");
+        info.Environment.Remove("STATESTORE_INJECT_BUGS");
         foreach (var (name, value) in _environment)
         {
             info.Environment[name] = value;

@@ -6,8 +6,11 @@ namespace StateStore.Jepsen.Core.Nemesis;
 /// <summary>When a fault was in force, on which members, for the report's shaded windows and the verdict.</summary>
 public sealed record NemesisWindow(string Nemesis, string Target, long StartNs, long EndNs);
 
-/// <summary>What a nemesis acts on: the cluster, a seeded random source, the run's clock and its log.</summary>
-public sealed record NemesisContext(ProcessCluster Cluster, Random Random, History History, Action<string> Log);
+/// <summary>
+/// What a nemesis acts on: the cluster, a seeded random source, the run's clock and its log; and, when set, how
+/// long a member it restarts may take to be ready instead of the nemesis's own limit.
+/// </summary>
+public sealed record NemesisContext(ProcessCluster Cluster, Random Random, History History, Action<string> Log, TimeSpan? ReadyTimeout = null);
 
 /// <summary>
 /// A fault, injected and healed in one call (etcd robustness's failpoint/nemesis): it breaks something, holds

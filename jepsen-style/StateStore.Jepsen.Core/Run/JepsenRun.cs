@@ -29,7 +29,8 @@ public static class JepsenRun
         var cluster = await ProcessCluster.StartAsync(Path.Combine(options.Folder, "data"), Path.Combine(options.Folder, "logs"), new ClusterOptions
         {
             Size = options.ClusterSize,
-            Failpoints = schedule.Failpoints,
+            Failpoints = NemesisSchedule.JoinFailpoints([schedule.Failpoints, ServerBugs.Failpoints(options.ServerBugs)]),
+            InjectBugs = ServerBugs.ToVariable(options.ServerBugs),
             Ports = LoopbackPorts.Jepsen,
             HeartbeatIntervalMs = options.HeartbeatIntervalMs,
             ElectionTimeoutMs = options.ElectionTimeoutMs,
@@ -69,7 +70,7 @@ public static class JepsenRun
         await Task.Delay(options.Settle, cancellationToken);
         try
         {
-            await schedule.RunAsync(new NemesisContext(cluster, new Random(options.Seed), history, log), windows, cancellationToken);
+            await schedule.RunAsync(new NemesisContext(cluster, new Random(options.Seed), history, log, options.ReadyTimeout), windows, cancellationToken);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
