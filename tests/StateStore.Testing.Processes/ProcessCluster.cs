@@ -29,6 +29,9 @@ public sealed record ClusterOptions
 
     /// <summary>The block members draw their ports from; the integration tests' block when null.</summary>
     public LoopbackPorts? Ports { get; init; }
+
+    /// <summary>Run each member in a network namespace of its own on this network (so links can be cut); loopback when null.</summary>
+    public MemberNetwork? Network { get; init; }
 }
 
 /// <summary>What one member reported: its id, the leader it knows, its revision and Raft position.</summary>
@@ -80,7 +83,7 @@ public sealed partial class ProcessCluster : IAsyncDisposable
     {
         var binary = await ServerBinary.PathAsync();
         var configs = Enumerable.Range(0, options.Size)
-            .Select(i => MemberConfig.Allocate($"m{i}", Path.Combine(dataRoot, $"m{i}"), options.Ports))
+            .Select(i => MemberConfig.Allocate($"m{i}", Path.Combine(dataRoot, $"m{i}"), options.Ports, HostOf(options.Network)))
             .ToList();
         var initialCluster = string.Join(",", configs.Select(c => $"{c.Name}={c.PeerUrl}"));
         var environment = FailpointEnvironment(options);
@@ -93,7 +96,7 @@ public sealed partial class ProcessCluster : IAsyncDisposable
             "--election-timeout", options.ElectionTimeoutMs.ToString(),
             .. options.ExtraFlags,
             .. flags,
-        ], Path.Combine(logRoot, $"{c.Name}.log"), environment);
+        ], Path.Combine(logRoot, $"{c.Name}.log"), environment, options.Network?.Launcher(options.Network.IndexOf(c.Host)));
         var members = configs.Select(c => NewMember(c, initialCluster, [])).ToList();
         var cluster = new ProcessCluster(members, NewMember, dataRoot, options);
         try
@@ -111,6 +114,9 @@ public sealed partial class ProcessCluster : IAsyncDisposable
         }
         return cluster;
     }
+
+    /// <summary>The address of the next member: loopback, or a new namespace on <paramref name="network"/>.</summary>
+    private static string HostOf(MemberNetwork? network) => network is null ? "127.0.0.1" : network.Address(network.Join());
 
     /// <summary>The variables that switch on the failpoints and injected bugs <paramref name="options"/> names.</summary>
     private static Dictionary<string, string> FailpointEnvironment(ClusterOptions options)
@@ -236,7 +242,8 @@ public sealed partial class ProcessCluster : IAsyncDisposable
         return new MemberStatus(member.Name, status.Header.MemberId, status.Leader, status.Header.Revision, status.RaftIndex, status.RaftAppliedIndex);
     }
 
-    private static async Task<MemberStatus?> TryStatusAsync(ServerProcess member, CancellationToken cancellationToken)
+    /// <summary>What <paramref name="member"/> says of itself, or null when it does not answer within 2 s.</summary>
+    public static async Task<MemberStatus?> TryStatusAsync(ServerProcess member, CancellationToken cancellationToken)
     {
         try
         {

@@ -24,5 +24,8 @@ public interface INemesis
     /// <summary>STATESTORE_FAILPOINTS the members must be started with for this nemesis, or null.</summary>
     string? Failpoints => null;
 
+    /// <summary>True when the members must run in network namespaces of their own (<see cref="Testing.Processes.MemberNetwork"/>).</summary>
+    bool NeedsNetwork => false;
+
     Task<NemesisWindow> RunAsync(NemesisContext context, TimeSpan hold, CancellationToken cancellationToken);
 }

@@ -9,7 +9,11 @@ public sealed record NemesisSchedule(IReadOnlyList<INemesis> Nemeses, TimeSpan H
 {
     /// <summary>Every nemesis by its name; "all" names every one.</summary>
     public static IReadOnlyList<INemesis> All() =>
-        [new KillNemesis(leader: false), new KillNemesis(leader: true), new PauseNemesis(leader: false), new PauseNemesis(leader: true), new PowerLossNemesis(), new PowerLossNemesis(leaderLast: true)];
+    [
+        new KillNemesis(leader: false), new KillNemesis(leader: true), new PauseNemesis(leader: false), new PauseNemesis(leader: true),
+        new PowerLossNemesis(), new PowerLossNemesis(leaderLast: true),
+        new PartitionNemesis(PartitionShape.MajorityMinority), new PartitionNemesis(PartitionShape.IsolatedLeader), new PartitionNemesis(PartitionShape.Bridge),
+    ];
 
     /// <summary>The nemeses a --nemesis value names: "all", "none", or names separated by commas.</summary>
     public static IReadOnlyList<INemesis> Parse(string names)
@@ -28,6 +32,12 @@ public sealed record NemesisSchedule(IReadOnlyList<INemesis> Nemeses, TimeSpan H
                 : throw new ArgumentException($"unknown nemesis '{n}'; known: all, none, {string.Join(", ", all.Keys)}"))
             .ToList();
     }
+
+    /// <summary>True when a nemesis cuts links, so the members must run in network namespaces of their own.</summary>
+    public bool NeedsNetwork => Nemeses.Any(n => n.NeedsNetwork);
+
+    /// <summary>This schedule without the nemeses that need network namespaces (where none can be made).</summary>
+    public NemesisSchedule WithoutNetwork() => this with { Nemeses = [.. Nemeses.Where(n => !n.NeedsNetwork)] };
 
     /// <summary>The failpoints the members need for these nemeses, or null.</summary>
     public string? Failpoints => JoinFailpoints(Nemeses.Select(n => n.Failpoints));

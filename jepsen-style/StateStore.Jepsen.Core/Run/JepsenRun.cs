@@ -8,8 +8,11 @@ using StateStore.Testing.Processes;
 
 namespace StateStore.Jepsen.Core.Run;
 
-/// <summary>The verdict of a run and where its report is; the exit code is 0 only when the run passed.</summary>
-public sealed record RunResult(Verdict Verdict, string Folder)
+/// <summary>
+/// The verdict of a run and where its report is; the exit code is 0 only when the run passed. <paramref name="Skipped"/>
+/// says which nemeses did not run and why (partitions where network namespaces cannot be made), or is null.
+/// </summary>
+public sealed record RunResult(Verdict Verdict, string Folder, string? Skipped = null)
 {
     public int ExitCode => Verdict.Passed ? 0 : 1;
 }
@@ -26,8 +29,17 @@ public static class JepsenRun
         Directory.CreateDirectory(options.Folder);
         var schedule = new NemesisSchedule(options.Nemeses, options.Hold, options.Quiet, options.TimeLimit);
         log($"run {options.Folder}: {options.Describe()}");
+        string? skipped = null;
+        if (schedule.NeedsNetwork && MemberNetwork.UnavailableReason is { } reason)
+        {
+            skipped = $"SKIPPED {string.Join(", ", schedule.Nemeses.Where(n => n.NeedsNetwork).Select(n => n.Name).Distinct())}: {reason}";
+            log(skipped);
+            schedule = schedule.WithoutNetwork();
+        }
+        using var network = schedule.NeedsNetwork ? MemberNetwork.Create() : null;
         var cluster = await ProcessCluster.StartAsync(Path.Combine(options.Folder, "data"), Path.Combine(options.Folder, "logs"), new ClusterOptions
         {
+            Network = network,
             Size = options.ClusterSize,
             Failpoints = NemesisSchedule.JoinFailpoints([schedule.Failpoints, ServerBugs.Failpoints(options.ServerBugs)]),
             InjectBugs = ServerBugs.ToVariable(options.ServerBugs),
@@ -41,13 +53,13 @@ public static class JepsenRun
         {
             (verdict, committed) = await DriveAsync(cluster, schedule, options, log, cancellationToken);
         }
-        await RunReport.WriteAsync(options.Folder, verdict, committed, $"StateStore jepsen-style: {options.Describe()}", cancellationToken);
+        await RunReport.WriteAsync(options.Folder, verdict, committed, $"StateStore jepsen-style: {options.Describe()}" + (skipped is null ? "" : $"; {skipped}"), cancellationToken);
         if (verdict.Passed && !options.KeepData)
         {
             Directory.Delete(Path.Combine(options.Folder, "data"), recursive: true);
         }
-        log(verdict.Summary());
-        return new RunResult(verdict, options.Folder);
+        log(verdict.Summary() + (skipped is null ? "" : $" ({skipped})"));
+        return new RunResult(verdict, options.Folder, skipped);
     }
 
     private static async Task<(Verdict, IReadOnlyList<WatchEvent>)> DriveAsync(ProcessCluster cluster, NemesisSchedule schedule, RunOptions options, Action<string> log, CancellationToken cancellationToken)
@@ -144,9 +156,10 @@ public static class JepsenRun
         }
     }
 
-    /// <summary>Resumes paused members, restarts dead ones, and waits for every member to hold the same revision and HashKV.</summary>
+    /// <summary>Mends cut links, resumes paused members, restarts dead ones, and waits for every member to hold the same revision and HashKV.</summary>
     private static async Task<(long Revision, string Converged)> HealAndConvergeAsync(ProcessCluster cluster, RunOptions options, List<Violation> violations, CancellationToken cancellationToken)
     {
+        cluster.Options.Network?.Heal();
         foreach (var member in cluster.Members)
         {
             try

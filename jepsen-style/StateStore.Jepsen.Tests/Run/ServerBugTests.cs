@@ -50,7 +50,7 @@ public sealed class ServerBugTests(ITestOutputHelper output)
             Quiet = TimeSpan.FromSeconds(2),
             Traffic = new() { Clients = 16 },
             CatchUp = TimeSpan.FromSeconds(5),
-            ReadyTimeout = TimeSpan.FromSeconds(20),
+            ReadyTimeout = TimeSpan.FromSeconds(15),
             ServerBugs = ServerBug.AckBeforeDurable,
         };
         var result = await HarnessRuns.RunAsync(options, expectPass: false, output);
