@@ -13,7 +13,8 @@ internal static class Arguments
         dotnet run -c Release --project jepsen-style/StateStore.Jepsen -- [flags]
           --nemesis NAMES      all (default), none, or a comma list of kill, kill-leader, pause, pause-leader,
                                power-loss, power-loss-leader-last, partition-majority-minority, partition-leader,
-                               partition-bridge (partitions need root and network namespaces; skipped, saying why, without)
+                               partition-bridge (partitions need root and network namespaces; skipped, saying why, without),
+                               replace-member
           --time-limit SECONDS faults drawn at random until this is spent (long mode); without it each nemesis runs once
           --hold SECONDS       how long each fault is held (default 8)
           --quiet SECONDS      fault-free gap before each fault (default 3)

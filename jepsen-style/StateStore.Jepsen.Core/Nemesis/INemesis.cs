@@ -7,10 +7,11 @@ namespace StateStore.Jepsen.Core.Nemesis;
 public sealed record NemesisWindow(string Nemesis, string Target, long StartNs, long EndNs);
 
 /// <summary>
-/// What a nemesis acts on: the cluster, a seeded random source, the run's clock and its log; and, when set, how
-/// long a member it restarts may take to be ready instead of the nemesis's own limit.
+/// What a nemesis acts on: the cluster, a seeded random source, the run's clock and its log; when set, how long a
+/// member it restarts may take to be ready instead of the nemesis's own limit, and the members as the clients see
+/// them (refreshed by a nemesis that changes the membership).
 /// </summary>
-public sealed record NemesisContext(ProcessCluster Cluster, Random Random, History History, Action<string> Log, TimeSpan? ReadyTimeout = null);
+public sealed record NemesisContext(ProcessCluster Cluster, Random Random, History History, Action<string> Log, TimeSpan? ReadyTimeout = null, MemberView? View = null);
 
 /// <summary>
 /// A fault, injected and healed in one call (etcd robustness's failpoint/nemesis): it breaks something, holds

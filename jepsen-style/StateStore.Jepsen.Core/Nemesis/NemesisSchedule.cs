@@ -13,6 +13,7 @@ public sealed record NemesisSchedule(IReadOnlyList<INemesis> Nemeses, TimeSpan H
         new KillNemesis(leader: false), new KillNemesis(leader: true), new PauseNemesis(leader: false), new PauseNemesis(leader: true),
         new PowerLossNemesis(), new PowerLossNemesis(leaderLast: true),
         new PartitionNemesis(PartitionShape.MajorityMinority), new PartitionNemesis(PartitionShape.IsolatedLeader), new PartitionNemesis(PartitionShape.Bridge),
+        new ReplaceMemberNemesis(),
     ];
 
     /// <summary>The nemeses a --nemesis value names: "all", "none", or names separated by commas.</summary>

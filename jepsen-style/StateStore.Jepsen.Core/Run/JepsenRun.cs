@@ -64,7 +64,7 @@ public static class JepsenRun
 
     private static async Task<(Verdict, IReadOnlyList<WatchEvent>)> DriveAsync(ProcessCluster cluster, NemesisSchedule schedule, RunOptions options, Action<string> log, CancellationToken cancellationToken)
     {
-        var members = cluster.Members;
+        var members = new MemberView(cluster);
         var history = new History();
         var store = new BrokenStore(options.Bugs);
         var violations = new List<Violation>();
@@ -82,7 +82,7 @@ public static class JepsenRun
         await Task.Delay(options.Settle, cancellationToken);
         try
         {
-            await schedule.RunAsync(new NemesisContext(cluster, new Random(options.Seed), history, log, options.ReadyTimeout), windows, cancellationToken);
+            await schedule.RunAsync(new NemesisContext(cluster, new Random(options.Seed), history, log, options.ReadyTimeout, members), windows, cancellationToken);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
