@@ -112,8 +112,16 @@ public static class JepsenRun
         var finalStates = new Dictionary<string, IReadOnlyDictionary<string, string?>>();
         foreach (var member in cluster.Members.Where(m => m.IsRunning))
         {
-            var held = await ProcessCluster.ReadPrefixAsync(member, options.Traffic.Prefix, cancellationToken);
-            finalStates[member.Name] = held.ToDictionary(kv => kv.Key, kv => (string?)kv.Value.Value.ToStringUtf8());
+            try
+            {
+                var held = await ProcessCluster.ReadPrefixAsync(member, options.Traffic.Prefix, cancellationToken);
+                finalStates[member.Name] = held.ToDictionary(kv => kv.Key, kv => (string?)kv.Value.Value.ToStringUtf8());
+            }
+            catch (Grpc.Core.RpcException e)
+            {
+                // A member that cannot serve even a local read at the end (a diverged one may not) fails the run, not the harness.
+                violations.Add(new Violation("final-state", $"{member.Name} did not answer a serializable read of the prefix at the end: {e.StatusCode}: {e.Status.Detail}"));
+            }
         }
         var recorded = new Recorded(history.Snapshot(), watchers.Select(w => w.Log()).ToList(), reference, initialRevision, finalRevision, finalStates, windows, converged);
         return (Checks.Validate(recorded, violations), reference);
