@@ -11,7 +11,10 @@ internal static class Arguments
 {
     public const string Usage = """
         dotnet run -c Release --project jepsen-style/StateStore.Jepsen -- [flags]
-          --nemesis NAMES      all (default), none, or a comma list of kill, kill-leader, pause, pause-leader, power-loss
+          --nemesis NAMES      all (default), none, or a comma list of kill, kill-leader, pause, pause-leader,
+                               power-loss, power-loss-leader-last, partition-majority-minority, partition-leader,
+                               partition-bridge (partitions need root and network namespaces; skipped, saying why, without),
+                               replace-member
           --time-limit SECONDS faults drawn at random until this is spent (long mode); without it each nemesis runs once
           --hold SECONDS       how long each fault is held (default 8)
           --quiet SECONDS      fault-free gap before each fault (default 3)
@@ -23,6 +26,8 @@ internal static class Arguments
           --out FOLDER         the run folder (default jepsen-style/runs/<time>)
           --keep-data          keep the members' data folders after a passing run
           --inject BUGS        stale-read, drop-watch-event: a client-side broken store, to see the checkers catch it
+          --server-bug BUGS    stale-follower-read, drop-watch-event, ack-before-durable: servers started with these
+                               bugs switched on (STATESTORE_INJECT_BUGS), to see the checkers catch a real broken server
           --check HISTORY      check a recorded history.jsonl for linearizability only (deciding unknown writes
                                from the committed.jsonl beside it, when there is one), and exit
         Exit code 0: passed; 1: a violation; 2: the harness could not run.
@@ -53,6 +58,7 @@ internal static class Arguments
                 case "--out": options = options with { Folder = Next() }; break;
                 case "--keep-data": options = options with { KeepData = true }; break;
                 case "--inject": options = options with { Bugs = ParseBugs(Next()) }; break;
+                case "--server-bug": options = options with { ServerBugs = ParseServerBugs(Next()) }; break;
                 case "--check": check = Next(); break;
                 default: throw new ArgumentException($"unknown flag {args[i]}");
             }
@@ -91,4 +97,8 @@ internal static class Arguments
             "drop-watch-event" => InjectedBug.DropWatchEvent,
             _ => throw new ArgumentException($"unknown bug '{name}'; known: stale-read, drop-watch-event"),
         });
+
+    private static ServerBug ParseServerBugs(string names) =>
+        names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Aggregate(ServerBug.None, (bugs, name) =>
+            bugs | (ServerBugs.Parse(name) ?? throw new ArgumentException($"unknown server bug '{name}'; known: {string.Join(", ", ServerBugs.Known)}")));
 }

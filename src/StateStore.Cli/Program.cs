@@ -45,6 +45,10 @@ static async Task<int> RunServerAsync(string[] args)
         .AddFilter("DotNext", LogLevel.Error)
         .AddFilter("Microsoft", LogLevel.Warning));
     var log = loggers.CreateLogger("statestore");
+    if (Failpoints.Describe() is { } failpoints)
+    {
+        log.LogWarning("started with {Failpoints}", failpoints);
+    }
     MemberServer server;
     try
     {

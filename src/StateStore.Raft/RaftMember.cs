@@ -69,7 +69,7 @@ public sealed class RaftMember : IAsyncDisposable
         var info = MemberInfo.LoadOrCreate(paths.Identity, options.Name, options.PeerEndPoint, clusterId);
 
         // The state machine restores its store first: the WAL reads its snapshot index when constructed.
-        var machine = new KvStateMachine(paths, options.Store, options.Snapshots, logger) { SlowWalFlush = options.SlowWalFlush };
+        var machine = new KvStateMachine(paths, options.Store, options.Snapshots, logger) { SlowWalFlush = options.SlowWalFlush, SlowFollowerWalFlush = options.SlowFollowerWalFlush, DropWatchEvent = options.DropWatchEvent };
         DurableWriteAheadLog? wal = null;
         EndPointConfigurationStorage? configuration = null;
         try
@@ -106,9 +106,11 @@ public sealed class RaftMember : IAsyncDisposable
             config.Metadata[MemberMetadata.ClientUrl] = options.AdvertiseClientUrl.ToString();
             config.Metadata[MemberMetadata.ClusterId] = info.ClusterId.ToString("x16");
             var cluster = new RaftCluster(config) { AuditTrail = wal };
+            machine.IsFollowing = () => cluster.Leader is { IsRemote: true };
             var store = new ReplicatedKvStore(cluster, machine, forwarder, info, options.AdvertiseClientUrl, options.RequestTimeout, logger)
             {
                 QuotaBackendBytes = options.QuotaBackendBytes,
+                StaleFollowerRead = options.StaleFollowerRead,
             };
             var member = new RaftMember(cluster, wal, machine, configuration, info, paths, store, logger);
             await cluster.StartAsync(cancellationToken).ConfigureAwait(false);

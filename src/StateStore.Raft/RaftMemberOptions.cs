@@ -51,6 +51,15 @@ public sealed record RaftMemberOptions
     /// <summary>The WAL's background flush sleeps 20 ms per round (the failpoint slow-wal-flush; tests in one process set it here).</summary>
     internal bool SlowWalFlush { get; init; } = Failpoints.SlowWalFlush;
 
+    /// <summary>While following, the WAL's background flush sleeps 500 ms per round (the failpoint slow-follower-wal-flush).</summary>
+    internal bool SlowFollowerWalFlush { get; init; } = Failpoints.SlowFollowerWalFlush;
+
+    /// <summary>The injected bug stale-follower-read (see <see cref="Failpoints.StaleFollowerRead"/>).</summary>
+    internal bool StaleFollowerRead { get; init; } = Failpoints.StaleFollowerRead;
+
+    /// <summary>The injected bug drop-watch-event (see <see cref="Failpoints.DropWatchEvent"/>).</summary>
+    internal bool DropWatchEvent { get; init; } = Failpoints.DropWatchEvent;
+
     /// <summary>Memory settings of the store; its DataDirectory is replaced by the member's.</summary>
     public MvccStoreOptions Store { get; init; } = new() { DataDirectory = "." };
 }

@@ -10,18 +10,24 @@ public sealed partial class ReplicatedKvStore
 
     private readonly CoalescedBarrier _readBarrier;
 
+    /// <summary>A follower answers linearizable reads without the read barrier (the injected bug <see cref="Failpoints.StaleFollowerRead"/>).</summary>
+    internal bool StaleFollowerRead { get; init; }
+
     public async ValueTask<KvResult<RangeResponse>> RangeAsync(RangeRequest request, CancellationToken cancellationToken = default)
     {
         if (RequestValidator.Validate(request) is { } invalid)
         {
             return invalid;
         }
-        if (!request.Serializable && await BarrierAsync(cancellationToken).ConfigureAwait(false) is { } unavailable)
+        if (!request.Serializable && !SkipsBarrier && await BarrierAsync(cancellationToken).ConfigureAwait(false) is { } unavailable)
         {
             return unavailable;
         }
         return OnStore(store => store.Range(request));
     }
+
+    /// <summary>The injected bug stale-follower-read (<see cref="Failpoints.StaleFollowerRead"/>): a follower skips the read barrier.</summary>
+    private bool SkipsBarrier => StaleFollowerRead && _cluster.Leader is { IsRemote: true };
 
     public ValueTask<KvResult<IKvWatch>> WatchAsync(WatchRequest request, CancellationToken cancellationToken = default) =>
         new(ResumableWatch.Start(_machine, request));

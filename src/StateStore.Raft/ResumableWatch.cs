@@ -17,6 +17,12 @@ internal sealed class ResumableWatch : IKvWatch
     private MvccStore _store;
     private long _covered;
 
+    /// <summary>
+    /// The injected bug drop-watch-event (<see cref="Failpoints.DropWatchEvent"/>): the revision above which the
+    /// first event is lost (the store's revision when the watch was created), or 0 when nothing is to be dropped.
+    /// </summary>
+    private long _dropAbove;
+
     private ResumableWatch(KvStateMachine machine, WatchRequest request, MvccStore store, IKvWatch inner, long covered)
     {
         _machine = machine;
@@ -34,7 +40,7 @@ internal sealed class ResumableWatch : IKvWatch
         var pinned = request with { StartRevision = start };
         var inner = store.Watch(pinned);
         return inner.IsOk
-            ? KvResult<IKvWatch>.Ok(new ResumableWatch(machine, pinned, store, inner.Value, start - 1))
+            ? KvResult<IKvWatch>.Ok(new ResumableWatch(machine, pinned, store, inner.Value, start - 1) { _dropAbove = machine.DropWatchEvent ? store.Revision : 0 })
             : KvResult<IKvWatch>.Fail(inner.Status, inner.Error);
     }
 
@@ -49,7 +55,7 @@ internal sealed class ResumableWatch : IKvWatch
                 {
                     _covered = response.Revision;
                 }
-                return response;
+                return _dropAbove > 0 ? Drop(response) : response;
             }
             // The store closed: either the member is stopping, or a snapshot install is swapping it.
             if (await _machine.NextStoreAsync(_store, cancellationToken).ConfigureAwait(false) is not { } next)
@@ -64,6 +70,18 @@ internal sealed class ResumableWatch : IKvWatch
             }
             _inner = resumed.Value;
         }
+    }
+
+    /// <summary>The response without its first event past <see cref="_dropAbove"/>, once per watch.</summary>
+    private WatchResponse Drop(WatchResponse response)
+    {
+        var index = response.Events.ToList().FindIndex(e => e.Kv.ModRevision > _dropAbove);
+        if (index < 0)
+        {
+            return response;
+        }
+        _dropAbove = 0;
+        return response with { Events = [.. response.Events.Where((_, i) => i != index)] };
     }
 
     public ValueTask DisposeAsync() => _inner.DisposeAsync();

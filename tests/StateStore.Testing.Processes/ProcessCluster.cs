@@ -21,8 +21,17 @@ public sealed record ClusterOptions
     /// <summary>STATESTORE_FAILPOINTS for every member; null for none.</summary>
     public string? Failpoints { get; init; }
 
+    /// <summary>
+    /// STATESTORE_INJECT_BUGS for every member (bugs the server commits on purpose, for validating a checker); null
+    /// for none. The server honours it only with the failpoint inject-bugs, which is then added.
+    /// </summary>
+    public string? InjectBugs { get; init; }
+
     /// <summary>The block members draw their ports from; the integration tests' block when null.</summary>
     public LoopbackPorts? Ports { get; init; }
+
+    /// <summary>Run each member in a network namespace of its own on this network (so links can be cut); loopback when null.</summary>
+    public MemberNetwork? Network { get; init; }
 }
 
 /// <summary>What one member reported: its id, the leader it knows, its revision and Raft position.</summary>
@@ -74,10 +83,10 @@ public sealed partial class ProcessCluster : IAsyncDisposable
     {
         var binary = await ServerBinary.PathAsync();
         var configs = Enumerable.Range(0, options.Size)
-            .Select(i => MemberConfig.Allocate($"m{i}", Path.Combine(dataRoot, $"m{i}"), options.Ports))
+            .Select(i => MemberConfig.Allocate($"m{i}", Path.Combine(dataRoot, $"m{i}"), options.Ports, HostOf(options.Network)))
             .ToList();
         var initialCluster = string.Join(",", configs.Select(c => $"{c.Name}={c.PeerUrl}"));
-        var environment = options.Failpoints is { } failpoints ? new Dictionary<string, string> { ["STATESTORE_FAILPOINTS"] = failpoints } : null;
+        var environment = FailpointEnvironment(options);
         // A member started later (AddMemberAsync) gets the same timing, flags and failpoints as the founders.
         ServerProcess NewMember(MemberConfig c, string initialCluster, IReadOnlyList<string> flags) => new(c, binary,
         [
@@ -87,7 +96,7 @@ public sealed partial class ProcessCluster : IAsyncDisposable
             "--election-timeout", options.ElectionTimeoutMs.ToString(),
             .. options.ExtraFlags,
             .. flags,
-        ], Path.Combine(logRoot, $"{c.Name}.log"), environment);
+        ], Path.Combine(logRoot, $"{c.Name}.log"), environment, options.Network?.Launcher(options.Network.IndexOf(c.Host)));
         var members = configs.Select(c => NewMember(c, initialCluster, [])).ToList();
         var cluster = new ProcessCluster(members, NewMember, dataRoot, options);
         try
@@ -104,6 +113,25 @@ public sealed partial class ProcessCluster : IAsyncDisposable
             throw;
         }
         return cluster;
+    }
+
+    /// <summary>The address of the next member: loopback, or a new namespace on <paramref name="network"/>.</summary>
+    private static string HostOf(MemberNetwork? network) => network is null ? "127.0.0.1" : network.Address(network.Join());
+
+    /// <summary>The variables that switch on the failpoints and injected bugs <paramref name="options"/> names.</summary>
+    private static Dictionary<string, string> FailpointEnvironment(ClusterOptions options)
+    {
+        var failpoints = options.InjectBugs is null ? options.Failpoints : string.Join(",", new[] { options.Failpoints, "inject-bugs" }.OfType<string>());
+        var environment = new Dictionary<string, string>();
+        if (failpoints is not null)
+        {
+            environment["STATESTORE_FAILPOINTS"] = failpoints;
+        }
+        if (options.InjectBugs is { } bugs)
+        {
+            environment["STATESTORE_INJECT_BUGS"] = bugs;
+        }
+        return environment;
     }
 
     /// <summary>Waits until every member is ready.</summary>
@@ -214,7 +242,8 @@ public sealed partial class ProcessCluster : IAsyncDisposable
         return new MemberStatus(member.Name, status.Header.MemberId, status.Leader, status.Header.Revision, status.RaftIndex, status.RaftAppliedIndex);
     }
 
-    private static async Task<MemberStatus?> TryStatusAsync(ServerProcess member, CancellationToken cancellationToken)
+    /// <summary>What <paramref name="member"/> says of itself, or null when it does not answer within 2 s.</summary>
+    public static async Task<MemberStatus?> TryStatusAsync(ServerProcess member, CancellationToken cancellationToken)
     {
         try
         {

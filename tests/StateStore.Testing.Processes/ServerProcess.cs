@@ -27,6 +27,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
     private static readonly ConcurrentDictionary<int, Process> Live = new();
 
     private readonly string _binary;
+    private readonly IReadOnlyList<string> _launcher;
     private readonly IReadOnlyDictionary<string, string> _environment;
     private readonly object _logLock = new();
     private readonly StreamWriter _log;
@@ -56,10 +57,16 @@ public sealed partial class ServerProcess : IAsyncDisposable
         };
     }
 
-    public ServerProcess(MemberConfig config, string binary, IReadOnlyList<string> arguments, string logFile, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>
+    /// A member run as <c>dotnet BINARY server ARGUMENTS</c>, through <paramref name="launcher"/> when given (a
+    /// command that execs what follows it, such as <c>ip netns exec NS</c>, so the process is still the server).
+    /// </summary>
+    public ServerProcess(MemberConfig config, string binary, IReadOnlyList<string> arguments, string logFile, IReadOnlyDictionary<string, string>? environment = null,
+        IReadOnlyList<string>? launcher = null)
     {
         Config = config;
         _binary = binary;
+        _launcher = launcher ?? [];
         Arguments = arguments;
         LogFile = logFile;
         _environment = environment ?? new Dictionary<string, string>();
@@ -108,7 +115,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
             throw new InvalidOperationException($"{Name} is already running (pid {_process!.Id})");
         }
         _process?.Dispose();
-        var info = new ProcessStartInfo(DotnetHost)
+        var info = new ProcessStartInfo(_launcher.Count > 0 ? _launcher[0] : DotnetHost)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -116,12 +123,14 @@ public sealed partial class ServerProcess : IAsyncDisposable
             // Beside the log: whatever the process leaves in its working folder is kept with the log on failure.
             WorkingDirectory = Path.GetDirectoryName(LogFile)!,
         };
-        foreach (var argument in (string[])[_binary, "server", .. Arguments, .. extraFlags ?? []])
+        string[] command = _launcher.Count > 0 ? [.. _launcher.Skip(1), DotnetHost, _binary] : [_binary];
+        foreach (var argument in (string[])[.. command, "server", .. Arguments, .. extraFlags ?? []])
         {
             info.ArgumentList.Add(argument);
         }
-        // Failpoints only where a test asks for them, never inherited from whoever runs the tests.
+        // Failpoints and injected bugs only where a test asks for them, never inherited from whoever runs the tests.
         info.Environment.Remove("STATESTORE_FAILPOINTS");
+        info.Environment.Remove("STATESTORE_INJECT_BUGS");
         foreach (var (name, value) in _environment)
         {
             info.Environment[name] = value;

@@ -6,8 +6,12 @@ namespace StateStore.Jepsen.Core.Nemesis;
 /// <summary>When a fault was in force, on which members, for the report's shaded windows and the verdict.</summary>
 public sealed record NemesisWindow(string Nemesis, string Target, long StartNs, long EndNs);
 
-/// <summary>What a nemesis acts on: the cluster, a seeded random source, the run's clock and its log.</summary>
-public sealed record NemesisContext(ProcessCluster Cluster, Random Random, History History, Action<string> Log);
+/// <summary>
+/// What a nemesis acts on: the cluster, a seeded random source, the run's clock and its log; when set, how long a
+/// member it restarts may take to be ready instead of the nemesis's own limit, and the members as the clients see
+/// them (refreshed by a nemesis that changes the membership).
+/// </summary>
+public sealed record NemesisContext(ProcessCluster Cluster, Random Random, History History, Action<string> Log, TimeSpan? ReadyTimeout = null, MemberView? View = null);
 
 /// <summary>
 /// A fault, injected and healed in one call (etcd robustness's failpoint/nemesis): it breaks something, holds
@@ -20,6 +24,9 @@ public interface INemesis
 
     /// <summary>STATESTORE_FAILPOINTS the members must be started with for this nemesis, or null.</summary>
     string? Failpoints => null;
+
+    /// <summary>True when the members must run in network namespaces of their own (<see cref="Testing.Processes.MemberNetwork"/>).</summary>
+    bool NeedsNetwork => false;
 
     Task<NemesisWindow> RunAsync(NemesisContext context, TimeSpan hold, CancellationToken cancellationToken);
 }

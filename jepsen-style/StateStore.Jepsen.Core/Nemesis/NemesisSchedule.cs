@@ -9,7 +9,12 @@ public sealed record NemesisSchedule(IReadOnlyList<INemesis> Nemeses, TimeSpan H
 {
     /// <summary>Every nemesis by its name; "all" names every one.</summary>
     public static IReadOnlyList<INemesis> All() =>
-        [new KillNemesis(leader: false), new KillNemesis(leader: true), new PauseNemesis(leader: false), new PauseNemesis(leader: true), new PowerLossNemesis()];
+    [
+        new KillNemesis(leader: false), new KillNemesis(leader: true), new PauseNemesis(leader: false), new PauseNemesis(leader: true),
+        new PowerLossNemesis(), new PowerLossNemesis(leaderLast: true),
+        new PartitionNemesis(PartitionShape.MajorityMinority), new PartitionNemesis(PartitionShape.IsolatedLeader), new PartitionNemesis(PartitionShape.Bridge),
+        new ReplaceMemberNemesis(),
+    ];
 
     /// <summary>The nemeses a --nemesis value names: "all", "none", or names separated by commas.</summary>
     public static IReadOnlyList<INemesis> Parse(string names)
@@ -29,9 +34,18 @@ public sealed record NemesisSchedule(IReadOnlyList<INemesis> Nemeses, TimeSpan H
             .ToList();
     }
 
+    /// <summary>True when a nemesis cuts links, so the members must run in network namespaces of their own.</summary>
+    public bool NeedsNetwork => Nemeses.Any(n => n.NeedsNetwork);
+
+    /// <summary>This schedule without the nemeses that need network namespaces (where none can be made).</summary>
+    public NemesisSchedule WithoutNetwork() => this with { Nemeses = [.. Nemeses.Where(n => !n.NeedsNetwork)] };
+
     /// <summary>The failpoints the members need for these nemeses, or null.</summary>
-    public string? Failpoints =>
-        Nemeses.Select(n => n.Failpoints).OfType<string>().Distinct().ToList() is { Count: > 0 } f ? string.Join(",", f) : null;
+    public string? Failpoints => JoinFailpoints(Nemeses.Select(n => n.Failpoints));
+
+    /// <summary>One STATESTORE_FAILPOINTS value from several (each a comma list, or null), each name once; null for none.</summary>
+    public static string? JoinFailpoints(IEnumerable<string?> lists) =>
+        lists.OfType<string>().SelectMany(l => l.Split(',')).Distinct().ToList() is { Count: > 0 } names ? string.Join(",", names) : null;
 
     /// <summary>Runs the schedule, adding each window to <paramref name="windows"/> as it closes; a nemesis that throws ends the schedule with that error.</summary>
     public async Task RunAsync(NemesisContext context, List<NemesisWindow> windows, CancellationToken cancellationToken)

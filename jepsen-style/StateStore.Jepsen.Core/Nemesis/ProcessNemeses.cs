@@ -14,7 +14,8 @@ public sealed class KillNemesis(bool leader) : INemesis
         await target.KillAsync();
         context.Log($"{Name}: SIGKILL {target.Name}");
         await Task.Delay(hold, cancellationToken);
-        await target.RestartAsync(cancellationToken);
+        target.Launch();
+        await target.WaitReadyAsync(cancellationToken, context.ReadyTimeout ?? TimeSpan.FromSeconds(45));
         context.Log($"{Name}: {target.Name} restarted and ready");
         return new NemesisWindow(Name, target.Name, start, context.History.NowNs);
     }
@@ -40,7 +41,7 @@ public sealed class PauseNemesis(bool leader) : INemesis
             target.Resume();
         }
         context.Log($"{Name}: SIGCONT {target.Name}");
-        await target.WaitReadyAsync(cancellationToken, TimeSpan.FromSeconds(90));
+        await target.WaitReadyAsync(cancellationToken, context.ReadyTimeout ?? TimeSpan.FromSeconds(90));
         return new NemesisWindow(Name, target.Name, start, context.History.NowNs);
     }
 }
@@ -48,29 +49,46 @@ public sealed class PauseNemesis(bool leader) : INemesis
 /// <summary>
 /// Power loss of the whole cluster: every member SIGKILLed at once while the traffic runs. Members run with
 /// the failpoint private-wal-memory, so the WAL pages not yet flushed live only in process memory and die with
-/// it, as a power cut loses the page cache. All members then start again from their data folders.
+/// it, as a power cut loses the page cache. All members then start again from their data folders; with
+/// <c>leaderLast</c>, the old leader only after the others have elected a leader among themselves and served
+/// for a while, so that whatever only the old leader held is gone for good (an acknowledged write must be
+/// durable on a majority, not on the leader alone).
 /// </summary>
-public sealed class PowerLossNemesis : INemesis
+public sealed class PowerLossNemesis(bool leaderLast = false) : INemesis
 {
-    public string Name => "power-loss";
+    public string Name => leaderLast ? "power-loss-leader-last" : "power-loss";
 
     public string? Failpoints => "private-wal-memory";
 
     public async Task<NemesisWindow> RunAsync(NemesisContext context, TimeSpan hold, CancellationToken cancellationToken)
     {
         var members = context.Cluster.Members;
+        ServerProcess? last = leaderLast ? await context.Cluster.LeaderAsync(cancellationToken, TimeSpan.FromSeconds(60)) : null;
         var start = context.History.NowNs;
         // KillAsync signals before its first await: the members die within microseconds of each other.
         await Task.WhenAll(members.Select(m => m.KillAsync()));
-        context.Log($"{Name}: SIGKILL all of {string.Join(", ", members.Select(m => m.Name))}");
+        context.Log($"{Name}: SIGKILL all of {string.Join(", ", members.Select(m => m.Name))}" + (last is null ? "" : $" (leader {last.Name})"));
         await Task.Delay(hold, cancellationToken);
+        var first = members.Where(m => m != last).ToList();
+        var timeout = context.ReadyTimeout ?? TimeSpan.FromSeconds(120);
+        await LaunchAsync(first, timeout, cancellationToken);
+        if (last is not null)
+        {
+            context.Log($"{Name}: {string.Join(", ", first.Select(m => m.Name))} restarted and ready without {last.Name}");
+            await Task.Delay(hold / 2, cancellationToken);
+            await LaunchAsync([last], timeout, cancellationToken);
+        }
+        context.Log($"{Name}: all members restarted and ready");
+        return new NemesisWindow(Name, "all", start, context.History.NowNs);
+    }
+
+    private static async Task LaunchAsync(IReadOnlyList<ServerProcess> members, TimeSpan timeout, CancellationToken cancellationToken)
+    {
         foreach (var member in members)
         {
             member.Launch();
         }
-        await Task.WhenAll(members.Select(m => m.WaitReadyAsync(cancellationToken, TimeSpan.FromSeconds(120))));
-        context.Log($"{Name}: all members restarted and ready");
-        return new NemesisWindow(Name, "all", start, context.History.NowNs);
+        await Task.WhenAll(members.Select(m => m.WaitReadyAsync(cancellationToken, timeout)));
     }
 }
 

@@ -8,8 +8,11 @@ using StateStore.Testing.Processes;
 
 namespace StateStore.Jepsen.Core.Run;
 
-/// <summary>The verdict of a run and where its report is; the exit code is 0 only when the run passed.</summary>
-public sealed record RunResult(Verdict Verdict, string Folder)
+/// <summary>
+/// The verdict of a run and where its report is; the exit code is 0 only when the run passed. <paramref name="Skipped"/>
+/// says which nemeses did not run and why (partitions where network namespaces cannot be made), or is null.
+/// </summary>
+public sealed record RunResult(Verdict Verdict, string Folder, string? Skipped = null)
 {
     public int ExitCode => Verdict.Passed ? 0 : 1;
 }
@@ -26,10 +29,20 @@ public static class JepsenRun
         Directory.CreateDirectory(options.Folder);
         var schedule = new NemesisSchedule(options.Nemeses, options.Hold, options.Quiet, options.TimeLimit);
         log($"run {options.Folder}: {options.Describe()}");
+        string? skipped = null;
+        if (schedule.NeedsNetwork && MemberNetwork.UnavailableReason is { } reason)
+        {
+            skipped = $"SKIPPED {string.Join(", ", schedule.Nemeses.Where(n => n.NeedsNetwork).Select(n => n.Name).Distinct())}: {reason}";
+            log(skipped);
+            schedule = schedule.WithoutNetwork();
+        }
+        using var network = schedule.NeedsNetwork ? MemberNetwork.Create() : null;
         var cluster = await ProcessCluster.StartAsync(Path.Combine(options.Folder, "data"), Path.Combine(options.Folder, "logs"), new ClusterOptions
         {
+            Network = network,
             Size = options.ClusterSize,
-            Failpoints = schedule.Failpoints,
+            Failpoints = NemesisSchedule.JoinFailpoints([schedule.Failpoints, ServerBugs.Failpoints(options.ServerBugs)]),
+            InjectBugs = ServerBugs.ToVariable(options.ServerBugs),
             Ports = LoopbackPorts.Jepsen,
             HeartbeatIntervalMs = options.HeartbeatIntervalMs,
             ElectionTimeoutMs = options.ElectionTimeoutMs,
@@ -40,18 +53,18 @@ public static class JepsenRun
         {
             (verdict, committed) = await DriveAsync(cluster, schedule, options, log, cancellationToken);
         }
-        await RunReport.WriteAsync(options.Folder, verdict, committed, $"StateStore jepsen-style: {options.Describe()}", cancellationToken);
+        await RunReport.WriteAsync(options.Folder, verdict, committed, $"StateStore jepsen-style: {options.Describe()}" + (skipped is null ? "" : $"; {skipped}"), cancellationToken);
         if (verdict.Passed && !options.KeepData)
         {
             Directory.Delete(Path.Combine(options.Folder, "data"), recursive: true);
         }
-        log(verdict.Summary());
-        return new RunResult(verdict, options.Folder);
+        log(verdict.Summary() + (skipped is null ? "" : $" ({skipped})"));
+        return new RunResult(verdict, options.Folder, skipped);
     }
 
     private static async Task<(Verdict, IReadOnlyList<WatchEvent>)> DriveAsync(ProcessCluster cluster, NemesisSchedule schedule, RunOptions options, Action<string> log, CancellationToken cancellationToken)
     {
-        var members = cluster.Members;
+        var members = new MemberView(cluster);
         var history = new History();
         var store = new BrokenStore(options.Bugs);
         var violations = new List<Violation>();
@@ -69,7 +82,7 @@ public static class JepsenRun
         await Task.Delay(options.Settle, cancellationToken);
         try
         {
-            await schedule.RunAsync(new NemesisContext(cluster, new Random(options.Seed), history, log), windows, cancellationToken);
+            await schedule.RunAsync(new NemesisContext(cluster, new Random(options.Seed), history, log, options.ReadyTimeout, members), windows, cancellationToken);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -99,8 +112,16 @@ public static class JepsenRun
         var finalStates = new Dictionary<string, IReadOnlyDictionary<string, string?>>();
         foreach (var member in cluster.Members.Where(m => m.IsRunning))
         {
-            var held = await ProcessCluster.ReadPrefixAsync(member, options.Traffic.Prefix, cancellationToken);
-            finalStates[member.Name] = held.ToDictionary(kv => kv.Key, kv => (string?)kv.Value.Value.ToStringUtf8());
+            try
+            {
+                var held = await ProcessCluster.ReadPrefixAsync(member, options.Traffic.Prefix, cancellationToken);
+                finalStates[member.Name] = held.ToDictionary(kv => kv.Key, kv => (string?)kv.Value.Value.ToStringUtf8());
+            }
+            catch (Grpc.Core.RpcException e)
+            {
+                // A member that cannot serve even a local read at the end (a diverged one may not) fails the run, not the harness.
+                violations.Add(new Violation("final-state", $"{member.Name} did not answer a serializable read of the prefix at the end: {e.StatusCode}: {e.Status.Detail}"));
+            }
         }
         var recorded = new Recorded(history.Snapshot(), watchers.Select(w => w.Log()).ToList(), reference, initialRevision, finalRevision, finalStates, windows, converged);
         return (Checks.Validate(recorded, violations), reference);
@@ -143,9 +164,10 @@ public static class JepsenRun
         }
     }
 
-    /// <summary>Resumes paused members, restarts dead ones, and waits for every member to hold the same revision and HashKV.</summary>
+    /// <summary>Mends cut links, resumes paused members, restarts dead ones, and waits for every member to hold the same revision and HashKV.</summary>
     private static async Task<(long Revision, string Converged)> HealAndConvergeAsync(ProcessCluster cluster, RunOptions options, List<Violation> violations, CancellationToken cancellationToken)
     {
+        cluster.Options.Network?.Heal();
         foreach (var member in cluster.Members)
         {
             try

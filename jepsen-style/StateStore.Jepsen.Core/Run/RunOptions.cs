@@ -33,10 +33,16 @@ public sealed record RunOptions
     /// <summary>Bugs the client-side broken store pretends the server has (validation of the validators).</summary>
     public InjectedBug Bugs { get; init; }
 
+    /// <summary>Bugs the real server processes commit on purpose (validation of the validators).</summary>
+    public ServerBug ServerBugs { get; init; }
+
     public int Seed { get; init; } = Environment.TickCount;
 
     /// <summary>Keep the members' data folders even when the run passes.</summary>
     public bool KeepData { get; init; }
+
+    /// <summary>How long a member a nemesis restarts or resumes may take to be ready; null: each nemesis's own (45-120 s).</summary>
+    public TimeSpan? ReadyTimeout { get; init; }
 
     /// <summary>Generous for a loaded 2-core machine: how long members may take to converge, and watchers to catch up, at the end.</summary>
     public TimeSpan CatchUp { get; init; } = TimeSpan.FromSeconds(120);
@@ -50,5 +56,6 @@ public sealed record RunOptions
         $"{ClusterSize} members, {Traffic.Clients} clients on {Traffic.Keys} keys, {Watchers} watchers, nemeses "
         + (Nemeses.Count == 0 ? "none" : string.Join(",", Nemeses.Select(n => n.Name)))
         + (TimeLimit is { } limit ? $" at random for {limit.TotalSeconds:F0} s" : " once each")
-        + $", hold {Hold.TotalSeconds:F0} s, seed {Seed}" + (Bugs == InjectedBug.None ? "" : $", injected bugs: {Bugs}");
+        + $", hold {Hold.TotalSeconds:F0} s, seed {Seed}" + (Bugs == InjectedBug.None ? "" : $", injected bugs: {Bugs}")
+        + (ServerBugs == ServerBug.None ? "" : $", server bugs: {Run.ServerBugs.ToVariable(ServerBugs)}");
 }

@@ -56,6 +56,15 @@ internal sealed partial class KvStateMachine : IStateMachine, IDisposable
     /// <summary>Emulate a slow disk under the WAL's flusher (<see cref="Failpoints.SlowWalFlush"/>).</summary>
     public bool SlowWalFlush { get; init; }
 
+    /// <summary>Emulate slow disks under the followers' WAL flushers (<see cref="Failpoints.SlowFollowerWalFlush"/>).</summary>
+    public bool SlowFollowerWalFlush { get; init; }
+
+    /// <summary>Whether the member follows now (for <see cref="SlowFollowerWalFlush"/>); set once the cluster exists.</summary>
+    public Func<bool> IsFollowing { get; set; } = () => false;
+
+    /// <summary>Watches on this member lose an event (the injected bug <see cref="Failpoints.DropWatchEvent"/>).</summary>
+    public bool DropWatchEvent { get; init; }
+
     /// <summary>Raised when applying hit damage the member cannot go on from.</summary>
     public event Action<Exception>? Fatal;
 
@@ -75,9 +84,9 @@ internal sealed partial class KvStateMachine : IStateMachine, IDisposable
     {
         get
         {
-            if (SlowWalFlush && SlowDisk.CalledFromWalFlusher())
+            if ((SlowWalFlush || SlowFollowerWalFlush) && SlowDisk.CalledFromWalFlusher())
             {
-                Thread.Sleep(SlowDisk.FlushDelay);
+                Thread.Sleep(SlowFollowerWalFlush && IsFollowing() ? SlowDisk.FollowerFlushDelay : SlowDisk.FlushDelay);
             }
             return _published;
         }

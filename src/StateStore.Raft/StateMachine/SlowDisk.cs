@@ -9,7 +9,11 @@ namespace StateStore.Raft.StateMachine;
 /// </summary>
 internal static class SlowDisk
 {
+    /// <summary>The sleep per round of slow-wal-flush.</summary>
     public static readonly TimeSpan FlushDelay = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>The sleep per round of slow-follower-wal-flush, while the member follows.</summary>
+    public static readonly TimeSpan FollowerFlushDelay = TimeSpan.FromMilliseconds(500);
 
     public static bool CalledFromWalFlusher()
     {
