@@ -69,14 +69,22 @@ public static class JepsenRun
         var store = new BrokenStore(options.Bugs);
         var violations = new List<Violation>();
         var idle = TimeSpan.FromSeconds(10);
+        var kubernetes = options.Workload == Workload.Kubernetes;
+        if (kubernetes)
+        {
+            // Its namespace is written before the initial revision: every later revision is then a workload write.
+            await KubeObjects.CreateNamespaceAsync(cluster.Members[0], cancellationToken);
+        }
         var initialRevision = await InitialRevisionAsync(cluster, cancellationToken);
         using var stopWatchers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var watchers = Enumerable.Range(0, options.Watchers)
-            .Select(i => new Watcher($"watcher{i}", i, members, i % members.Count, options.Traffic.Prefix, 1, history, store)).ToList();
+        var watchers = Enumerable.Range(0, options.Watchers).Select(i => kubernetes
+            ? (IWatchRecorder)new KubeWatcher($"reflector{i}", members, i % members.Count, history)
+            : new Watcher($"watcher{i}", i, members, i % members.Count, options.Prefix, 1, history, store)).ToList();
         var watching = watchers.Select(w => Task.Run(() => w.RunAsync(idle, stopWatchers.Token))).ToList();
         using var stopTraffic = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var traffic = Enumerable.Range(0, options.Traffic.Clients)
-            .Select(i => Task.Run(() => new RegisterClient(i, members, history, options.Traffic, store).RunAsync(stopTraffic.Token))).ToList();
+        var traffic = Enumerable.Range(0, options.Traffic.Clients).Select(i => Task.Run(() => kubernetes
+            ? new KubeClient(i, members, history, options.Traffic).RunAsync(stopTraffic.Token)
+            : new RegisterClient(i, members, history, options.Traffic, store).RunAsync(stopTraffic.Token))).ToList();
 
         var windows = new List<NemesisWindow>();
         await Task.Delay(options.Settle, cancellationToken);
@@ -108,14 +116,18 @@ public static class JepsenRun
             violations.Add(new Violation("watch", failed.Exception!.InnerException!.Message));
         }
         await Task.WhenAll(watching.Where(t => !t.IsFaulted));
+        foreach (var reflector in watchers.OfType<KubeWatcher>())
+        {
+            violations.AddRange(reflector.BrokenBookmarks.Take(5).Select(b => new Violation("bookmarkable", $"{reflector.Name} received {b}")));
+        }
 
         var finalStates = new Dictionary<string, IReadOnlyDictionary<string, string?>>();
         foreach (var member in cluster.Members.Where(m => m.IsRunning))
         {
             try
             {
-                var held = await ProcessCluster.ReadPrefixAsync(member, options.Traffic.Prefix, cancellationToken);
-                finalStates[member.Name] = held.ToDictionary(kv => kv.Key, kv => (string?)kv.Value.Value.ToStringUtf8());
+                var held = await ProcessCluster.ReadPrefixAsync(member, options.Prefix, cancellationToken);
+                finalStates[member.Name] = held.ToDictionary(kv => kv.Key, kv => ValueOf(options, kv.Value.Value.ToStringUtf8()));
             }
             catch (Grpc.Core.RpcException e)
             {
@@ -202,7 +214,7 @@ public static class JepsenRun
     /// <summary>The committed history: every event from revision 1 to <paramref name="finalRevision"/>, through a fresh watch on a healed member.</summary>
     private static async Task<IReadOnlyList<WatchEvent>> ReadCommittedAsync(ProcessCluster cluster, RunOptions options, long finalRevision, History history, List<Violation> violations, CancellationToken cancellationToken)
     {
-        var reader = new Watcher("committed", -1, cluster.Members, 0, options.Traffic.Prefix, 1, history, store: null);
+        IWatchRecorder reader = new Watcher("committed", -1, cluster.Members, 0, options.Prefix, 1, history, store: null, v => ValueOf(options, v));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var reading = Task.Run(() => reader.RunAsync(TimeSpan.FromSeconds(30), stop.Token));
         if (!await reader.WaitForRevisionAsync(finalRevision, options.CatchUp, cancellationToken))
@@ -213,4 +225,7 @@ public static class JepsenRun
         await reading;
         return reader.Log().Events.Select(e => e.Event).ToList();
     }
+
+    /// <summary>What a stored value means to the checks: itself, or a Kubernetes object's data.v.</summary>
+    private static string? ValueOf(RunOptions options, string stored) => options.Workload == Workload.Kubernetes ? KubeObjects.ValueOf(stored) : stored;
 }

@@ -27,6 +27,12 @@ public sealed record RunOptions
 
     public TrafficOptions Traffic { get; init; } = new();
 
+    /// <summary>What the clients and watchers do: registers through the etcd API, or ConfigMaps through the Kubernetes API.</summary>
+    public Workload Workload { get; init; }
+
+    /// <summary>The etcd key prefix the workload's keys live under (the committed history and final states are read there).</summary>
+    public string Prefix => Workload == Workload.Kubernetes ? KubeObjects.Prefix : Traffic.Prefix;
+
     /// <summary>Watchers of the workload's prefix, watcher i starting on member i.</summary>
     public int Watchers { get; init; } = 2;
 
@@ -53,9 +59,19 @@ public sealed record RunOptions
     public int ElectionTimeoutMs { get; init; } = 1000;
 
     public string Describe() =>
-        $"{ClusterSize} members, {Traffic.Clients} clients on {Traffic.Keys} keys, {Watchers} watchers, nemeses "
+        $"{ClusterSize} members, {Traffic.Clients} {(Workload == Workload.Kubernetes ? "Kubernetes clients (ConfigMaps through the API server)" : "clients")} on {Traffic.Keys} keys, {Watchers} watchers, nemeses "
         + (Nemeses.Count == 0 ? "none" : string.Join(",", Nemeses.Select(n => n.Name)))
         + (TimeLimit is { } limit ? $" at random for {limit.TotalSeconds:F0} s" : " once each")
         + $", hold {Hold.TotalSeconds:F0} s, seed {Seed}" + (Bugs == InjectedBug.None ? "" : $", injected bugs: {Bugs}")
         + (ServerBugs == ServerBug.None ? "" : $", server bugs: {Run.ServerBugs.ToVariable(ServerBugs)}");
+}
+
+/// <summary>The traffic of a run.</summary>
+public enum Workload
+{
+    /// <summary>Register clients (read, put, compare-and-set through Txn) and watchers, through the etcd API.</summary>
+    Registers,
+
+    /// <summary>Kubernetes clients (GET, create, PUT, PUT with resourceVersion) and list+watch reflectors, through the API server.</summary>
+    Kubernetes,
 }

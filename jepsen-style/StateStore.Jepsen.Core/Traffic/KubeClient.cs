@@ -54,60 +54,45 @@ public static class KubeObjects
 /// <see cref="RegisterClient"/>.
 /// </summary>
 public sealed class KubeClient(int client, IReadOnlyList<ServerProcess> members, History history, TrafficOptions options)
+    : TrafficClient(client, members, history)
 {
-    private readonly Random _random = new(client * 7919 + Environment.TickCount);
     /// <summary>Per key: whether it exists as far as this client knows, and the value and resourceVersion it last read or wrote.</summary>
     private readonly Dictionary<string, (bool Exists, string? Value, string? ResourceVersion)> _lastSeen = [];
-    private readonly HttpClient[] _http = [.. members.Select(m => new HttpClient { BaseAddress = new Uri(m.Config.ApiUrl), Timeout = Timeout.InfiniteTimeSpan })];
-    private int _member = client % members.Count;
-    private int _process = -1;
-    private int _sequence;
 
-    public async Task RunAsync(CancellationToken stop)
+    /// <summary>One HTTP client per member's API URL (members come and go under the replace-member nemesis).</summary>
+    private readonly Dictionary<string, HttpClient> _http = [];
+
+    protected override void Stopped()
     {
-        _process = history.NextProcess();
-        while (!stop.IsCancellationRequested)
-        {
-            var op = await InvokeAsync();
-            history.Add(op);
-            if (op.Outcome != Outcome.Ok)
-            {
-                if (op.Outcome == Outcome.Unknown)
-                {
-                    _process = history.NextProcess();
-                }
-                _member = (_member + 1) % members.Count;
-                await Task.Delay(_random.Next(100, 400), stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-        }
-        foreach (var http in _http)
+        foreach (var http in _http.Values)
         {
             http.Dispose();
         }
     }
 
-    private async Task<Operation> InvokeAsync()
+    protected override async Task<Operation> InvokeAsync()
     {
-        var key = KubeObjects.Prefix + $"k{_random.Next(options.Keys)}";
+        var key = KubeObjects.Prefix + $"k{Random.Next(options.Keys)}";
         var name = KubeObjects.NameOf(key);
         var (exists, seen, resourceVersion) = _lastSeen.GetValueOrDefault(key);
-        var roll = _random.Next(100);
+        var roll = Random.Next(100);
         var type = roll < options.ReadPercent ? OpType.Read
             : roll < options.ReadPercent + options.WritePercent || resourceVersion is null ? OpType.Write
             : OpType.Cas;
         var op = new Operation
         {
-            Id = history.NextId(),
-            Process = _process,
+            Id = History.NextId(),
+            Process = Process,
             Type = type,
             Key = key,
-            Value = type == OpType.Read ? null : $"{_process}-{_sequence++}",
+            Value = type == OpType.Read ? null : NextValue(),
             Expected = type == OpType.Cas ? seen : null,
-            InvokeNs = history.NowNs,
+            InvokeNs = History.NowNs,
             Outcome = Outcome.Unknown,
-            Member = members[_member].Name,
+            Member = Members[Member].Name,
         };
-        var http = _http[_member];
+        var url = Members[Member].Config.ApiUrl;
+        var http = _http.TryGetValue(url, out var known) ? known : _http[url] = new HttpClient { BaseAddress = new Uri(url), Timeout = Timeout.InfiniteTimeSpan };
         var path = $"/api/v1/namespaces/{KubeObjects.Namespace}/configmaps";
         using var deadline = new CancellationTokenSource(options.OpTimeout);
         try
@@ -123,7 +108,7 @@ public sealed class KubeClient(int client, IReadOnlyList<ServerProcess> members,
             var body = await response.Content.ReadAsStringAsync(deadline.Token);
             var obj = JsonNode.Parse(body) as JsonObject;
             var rv = obj?["metadata"]?["resourceVersion"]?.GetValue<string>();
-            var done = op with { CompleteNs = history.NowNs, Outcome = Outcome.Ok, Revision = long.TryParse(rv, out var r) ? r : 0 };
+            var done = op with { CompleteNs = History.NowNs, Outcome = Outcome.Ok, Revision = long.TryParse(rv, out var r) ? r : 0 };
             switch (type, response.StatusCode)
             {
                 case (OpType.Read, HttpStatusCode.OK):
@@ -154,6 +139,6 @@ public sealed class KubeClient(int client, IReadOnlyList<ServerProcess> members,
 
     /// <summary>No answer that says what happened: a read had no effect; a write may still take effect.</summary>
     private Operation Failed(Operation op, string error) => op.Type == OpType.Read
-        ? op with { Outcome = Outcome.Fail, CompleteNs = history.NowNs, Error = error }
+        ? op with { Outcome = Outcome.Fail, CompleteNs = History.NowNs, Error = error }
         : op with { Outcome = Outcome.Unknown, Error = error };
 }

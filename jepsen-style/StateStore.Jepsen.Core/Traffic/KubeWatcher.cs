@@ -12,7 +12,7 @@ namespace StateStore.Jepsen.Core.Traffic;
 /// data.v) for the watch checks; a bookmark is a promise that nothing at or below it is still to come, and an
 /// event that breaks one is recorded as a violation.
 /// </summary>
-public sealed class KubeWatcher(string name, IReadOnlyList<ServerProcess> members, int first, History history)
+public sealed class KubeWatcher(string name, IReadOnlyList<ServerProcess> members, int first, History history) : IWatchRecorder
 {
     private readonly List<ObservedEvent> _events = [];
     private readonly List<string> _broken = [];
@@ -106,16 +106,6 @@ public sealed class KubeWatcher(string name, IReadOnlyList<ServerProcess> member
             _member = (_member + 1) % members.Count;
             await Task.Delay(200, stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
-    }
-
-    public async Task<bool> WaitForRevisionAsync(long revision, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (LastRevision < revision && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100, cancellationToken);
-        }
-        return LastRevision >= revision;
     }
 
     private void Receive(string type, JsonNode obj, long rv, long bookmark, string member, int session, int response)

@@ -34,52 +34,29 @@ public sealed record TrafficOptions
 /// happen — and its process retires; the client goes on as a new process.
 /// </summary>
 public sealed class RegisterClient(int client, IReadOnlyList<ServerProcess> members, History history, TrafficOptions options, BrokenStore store)
+    : TrafficClient(client, members, history)
 {
-    private readonly Random _random = new(client * 7919 + Environment.TickCount);
     private readonly Dictionary<string, string?> _lastSeen = [];
-    private int _member = client % members.Count;
-    private int _process = -1;
-    private int _sequence;
 
-    /// <summary>Runs until <paramref name="stop"/>; an op in flight then is finished (within its deadline), not abandoned.</summary>
-    public async Task RunAsync(CancellationToken stop)
+    protected override async Task<Operation> InvokeAsync()
     {
-        _process = history.NextProcess();
-        while (!stop.IsCancellationRequested)
-        {
-            var op = await InvokeAsync();
-            history.Add(op);
-            if (op.Outcome != Outcome.Ok)
-            {
-                if (op.Outcome == Outcome.Unknown)
-                {
-                    _process = history.NextProcess();
-                }
-                _member = (_member + 1) % members.Count;
-                await Task.Delay(_random.Next(100, 400), stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-        }
-    }
-
-    private async Task<Operation> InvokeAsync()
-    {
-        var key = options.Key(_random.Next(options.Keys));
-        var roll = _random.Next(100);
-        var value = $"{_process}-{_sequence++}";
+        var key = options.Key(Random.Next(options.Keys));
+        var roll = Random.Next(100);
+        var value = NextValue();
         var expected = _lastSeen.GetValueOrDefault(key);
         var type = roll < options.ReadPercent ? OpType.Read
             : roll < options.ReadPercent + options.WritePercent || expected is null ? OpType.Write
             : OpType.Cas;
-        var member = members[_member];
+        var member = Members[Member];
         var op = new Operation
         {
-            Id = history.NextId(),
-            Process = _process,
+            Id = History.NextId(),
+            Process = Process,
             Type = type,
             Key = key,
             Value = type == OpType.Read ? null : value,
             Expected = type == OpType.Cas ? expected : null,
-            InvokeNs = history.NowNs,
+            InvokeNs = History.NowNs,
             Outcome = Outcome.Unknown,
             Member = member.Name,
         };
@@ -105,7 +82,7 @@ public sealed class RegisterClient(int client, IReadOnlyList<ServerProcess> memb
             return op with
             {
                 Outcome = type == OpType.Read ? Outcome.Fail : Outcome.Unknown,
-                CompleteNs = type == OpType.Read ? history.NowNs : null,
+                CompleteNs = type == OpType.Read ? History.NowNs : null,
                 Error = $"{e.StatusCode}: {e.Status.Detail}",
             };
         }
@@ -118,7 +95,7 @@ public sealed class RegisterClient(int client, IReadOnlyList<ServerProcess> memb
         {
             Value = response.Kvs.Count == 0 ? null : response.Kvs[0].Value.ToStringUtf8(),
             Outcome = Outcome.Ok,
-            CompleteNs = history.NowNs,
+            CompleteNs = History.NowNs,
             Revision = response.Header.Revision,
         };
     }
@@ -126,7 +103,7 @@ public sealed class RegisterClient(int client, IReadOnlyList<ServerProcess> memb
     private async Task<Operation> WriteAsync(ServerProcess member, Operation op, DateTime deadline)
     {
         var response = await member.Kv.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8(op.Key), Value = ByteString.CopyFromUtf8(op.Value) }, deadline: deadline);
-        return op with { Outcome = Outcome.Ok, CompleteNs = history.NowNs, Revision = response.Header.Revision };
+        return op with { Outcome = Outcome.Ok, CompleteNs = History.NowNs, Revision = response.Header.Revision };
     }
 
     private async Task<Operation> CasAsync(ServerProcess member, Operation op, DateTime deadline)
@@ -137,6 +114,6 @@ public sealed class RegisterClient(int client, IReadOnlyList<ServerProcess> memb
             Compare = { new Compare { Key = key, Target = Compare.Types.CompareTarget.Value, Result = Compare.Types.CompareResult.Equal, Value = ByteString.CopyFromUtf8(op.Expected) } },
             Success = { new RequestOp { RequestPut = new PutRequest { Key = key, Value = ByteString.CopyFromUtf8(op.Value) } } },
         }, deadline: deadline);
-        return op with { Outcome = Outcome.Ok, Succeeded = response.Succeeded, CompleteNs = history.NowNs, Revision = response.Header.Revision };
+        return op with { Outcome = Outcome.Ok, Succeeded = response.Succeeded, CompleteNs = History.NowNs, Revision = response.Header.Revision };
     }
 }

@@ -12,7 +12,7 @@ namespace StateStore.Jepsen.Core.Traffic;
 /// member from the revision after the last event it received, in a new session. Records every event with
 /// the member, session and response it came in.
 /// </summary>
-public sealed class Watcher
+public sealed class Watcher : IWatchRecorder
 {
     private readonly List<ObservedEvent> _events = [];
     private readonly IReadOnlyList<ServerProcess> _members;
@@ -20,16 +20,19 @@ public sealed class Watcher
     private readonly BrokenStore? _store;
     private readonly int _index;
     private readonly string _prefix;
+    private readonly Func<string, string?> _valueOf;
     private long _next;
     private int _member;
 
     /// <summary>
     /// A watcher of keys under <paramref name="prefix"/> from <paramref name="startRevision"/>, on
     /// <paramref name="members"/> starting with the one at <paramref name="first"/>; <paramref name="index"/> says
-    /// which watcher it is (the broken store drops events of watcher 0 only).
+    /// which watcher it is (the broken store drops events of watcher 0 only); <paramref name="valueOf"/> says what a
+    /// stored value means to the checks (the Kubernetes workload's data.v), the value itself when null.
     /// </summary>
-    public Watcher(string name, int index, IReadOnlyList<ServerProcess> members, int first, string prefix, long startRevision, History history, BrokenStore? store)
+    public Watcher(string name, int index, IReadOnlyList<ServerProcess> members, int first, string prefix, long startRevision, History history, BrokenStore? store, Func<string, string?>? valueOf = null)
     {
+        _valueOf = valueOf ?? (v => v);
         Name = name;
         _index = index;
         _members = members;
@@ -103,17 +106,6 @@ public sealed class Watcher
         }
     }
 
-    /// <summary>Waits until the watcher has received revision <paramref name="revision"/>; false if it has not by <paramref name="timeout"/>.</summary>
-    public async Task<bool> WaitForRevisionAsync(long revision, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (LastRevision < revision && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100, cancellationToken);
-        }
-        return LastRevision >= revision;
-    }
-
     private void Receive(WatchResponse response, string member, int session, int number)
     {
         var received = _history.NowNs;
@@ -121,7 +113,7 @@ public sealed class Watcher
         {
             var kv = e.Kv;
             var observed = new WatchEvent(kv.ModRevision, kv.Key.ToStringUtf8(), e.Type == Mvccpb.Event.Types.EventType.Delete,
-                e.Type == Mvccpb.Event.Types.EventType.Delete ? null : kv.Value.ToStringUtf8());
+                e.Type == Mvccpb.Event.Types.EventType.Delete ? null : _valueOf(kv.Value.ToStringUtf8()));
             if (_store?.Drop(_index, observed) != true)
             {
                 lock (_events)
