@@ -38,7 +38,7 @@ public sealed class RaftTestCluster : IAsyncDisposable
         return cluster;
     }
 
-    private static TestMember NewMember(string name, IPEndPoint peer, IReadOnlyList<(string, IPEndPoint)> cluster, string root, SnapshotPolicy? snapshots, bool join, bool privateWalMemory = false, bool skipFollowerFlush = false)
+    internal static TestMember NewMember(string name, IPEndPoint peer, IReadOnlyList<(string, IPEndPoint)> cluster, string root, SnapshotPolicy? snapshots, bool join, bool privateWalMemory = false, bool skipFollowerFlush = false)
     {
         var clientPort = LoopbackPorts.Raft.Next();
         return new TestMember(new RaftMemberOptions
