@@ -34,9 +34,9 @@ internal sealed partial class ResourceRegistry
                     {
                         await DeleteContentsAsync(request.Name!, request.Aborted).ConfigureAwait(false);
                     }
-                    if (request.Type == ServiceType && !options.DryRun)
+                    if (!options.DryRun)
                     {
-                        await services.ReleaseAsync(obj, null, request.Aborted).ConfigureAwait(false);
+                        await services.ReleaseAsync(request.Type, obj, null, request.Aborted).ConfigureAwait(false);
                     }
                     return obj;
                 }

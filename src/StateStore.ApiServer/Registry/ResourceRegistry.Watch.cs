@@ -42,6 +42,7 @@ internal sealed partial class ResourceRegistry
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json";
         var prefix = request.Type.PrefixOf(request.Namespace);
+        var objects = Objects(request);
         long from;
         if (initial)
         {
@@ -57,7 +58,7 @@ internal sealed partial class ResourceRegistry
             }
             else
             {
-                var page = await Objects(request).ListAsync(prefix, null, 0, serializable: rv == "0", 0, Matches, deadline.Token).ConfigureAwait(false);
+                var page = await objects.ListAsync(prefix, null, 0, serializable: rv == "0", 0, Matches, deadline.Token).ConfigureAwait(false);
                 foreach (var item in page.Items)
                 {
                     await WriteEventAsync(response, "ADDED", render(item.Object), deadline.Token).ConfigureAwait(false);
@@ -106,7 +107,7 @@ internal sealed partial class ResourceRegistry
                     {
                         await WriteRawEventAsync(response, e, deadline.Token).ConfigureAwait(false);
                     }
-                    else if (ToWatchEvent(Objects(request), e, Matches) is var (type, obj))
+                    else if (ToWatchEvent(objects, e, Matches) is var (type, obj))
                     {
                         await WriteEventAsync(response, type, render(obj), deadline.Token).ConfigureAwait(false);
                     }

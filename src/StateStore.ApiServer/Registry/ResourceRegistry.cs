@@ -19,8 +19,6 @@ internal sealed partial class ResourceRegistry(ObjectStore store, TimeProvider c
 
     private static readonly ResourceType NamespaceType = ResourceCatalog.All.Single(r => r.Kind == "Namespace");
 
-    private static readonly ResourceType ServiceType = ResourceCatalog.Find("", "v1", "services")!;
-
     public async Task<JsonObject> GetAsync(ApiRequest request)
     {
         var stored = await Objects(request).GetAsync(request.Key, serializable: request.Query("resourceVersion") == "0", request.Aborted).ConfigureAwait(false)
@@ -67,17 +65,11 @@ internal sealed partial class ResourceRegistry(ObjectStore store, TimeProvider c
                 ? obj
                 : throw ApiError.AlreadyExists(request.Type.Plural, request.Type.Group, name);
         }
-        if (request.Type == ServiceType)
-        {
-            await services.AllocateAsync(obj, null, request.Aborted).ConfigureAwait(false);
-        }
+        await services.AllocateAsync(request.Type, obj, null, request.Aborted).ConfigureAwait(false);
         var revision = await Objects(request).CreateAsync(key, obj, request.Aborted).ConfigureAwait(false);
         if (revision is null)
         {
-            if (request.Type == ServiceType)
-            {
-                await services.ReleaseAsync(obj, null, request.Aborted).ConfigureAwait(false);
-            }
+            await services.ReleaseAsync(request.Type, obj, null, request.Aborted).ConfigureAwait(false);
             throw ApiError.AlreadyExists(request.Type.Plural, request.Type.Group, name);
         }
         metadata["resourceVersion"] = Rv(revision.Value);
@@ -125,16 +117,10 @@ internal sealed partial class ResourceRegistry(ObjectStore store, TimeProvider c
             }
             else
             {
-                if (request.Type == ServiceType)
-                {
-                    await services.AllocateAsync(next, current.Object, request.Aborted).ConfigureAwait(false);
-                }
+                await services.AllocateAsync(request.Type, next, current.Object, request.Aborted).ConfigureAwait(false);
                 if (await Objects(request).UpdateAsync(request.Key, next, current.ModRevision, request.Aborted).ConfigureAwait(false) is { } revision)
                 {
-                    if (request.Type == ServiceType)
-                    {
-                        await services.ReleaseAsync(current.Object, next, request.Aborted).ConfigureAwait(false);
-                    }
+                    await services.ReleaseAsync(request.Type, current.Object, next, request.Aborted).ConfigureAwait(false);
                     next.Metadata()["resourceVersion"] = Rv(revision);
                     return next;
                 }

@@ -30,18 +30,23 @@ internal sealed class ServiceAllocator(ObjectStore store)
     private static readonly TimeSpan ClaimGrace = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// Gives <paramref name="service"/> what it lacks: a cluster IP (unless headless or ExternalName) and node ports
-    /// (NodePort and LoadBalancer); what an update left out is kept from <paramref name="current"/>. A requested
-    /// address outside the range or taken by another service is a 422 Invalid.
+    /// Gives a Service what it lacks: a cluster IP (unless headless or ExternalName) and node ports (NodePort and
+    /// LoadBalancer), and claims those it was given that <paramref name="current"/> (its stored form) did not hold
+    /// (what an update left out was already kept by <see cref="Objects.Defaults.KeepAllocated"/>). A requested
+    /// address outside the range or taken by another service is a 422 Invalid. Other types have nothing to allocate.
     /// </summary>
-    public async Task AllocateAsync(JsonObject service, JsonObject? current, CancellationToken cancellationToken)
+    public async Task AllocateAsync(ResourceType type, JsonObject service, JsonObject? current, CancellationToken cancellationToken)
     {
+        if (type != Services)
+        {
+            return;
+        }
         var owner = $"{service.Namespace()}/{service.Name()}";
         var spec = service["spec"] as JsonObject ?? [];
         var causes = new List<(string, string)>();
         if (spec.Text("type") != "ExternalName")
         {
-            var ip = spec.Text("clusterIP") is { Length: > 0 } given ? given : current?.PathText("spec.clusterIP");
+            var ip = spec.Text("clusterIP") is { Length: > 0 } given ? given : null;
             if (ip is null)
             {
                 ip = await ClaimAnyAsync(IpKeys, owner, () => Ip(FirstIp + 2 + (uint)Random.Shared.Next(IpCount - 3)), cancellationToken).ConfigureAwait(false);
@@ -67,7 +72,6 @@ internal sealed class ServiceAllocator(ObjectStore store)
             {
                 var port = ports[i];
                 var given = port["nodePort"] is JsonValue v && v.TryGetValue<int>(out var n) ? n : (int?)null;
-                given ??= CurrentNodePort(current, port);
                 if (given is null)
                 {
                     port["nodePort"] = int.Parse(await ClaimAnyAsync(PortKeys, owner, () => (FirstPort + Random.Shared.Next(PortCount)).ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
@@ -92,9 +96,13 @@ internal sealed class ServiceAllocator(ObjectStore store)
         }
     }
 
-    /// <summary>Frees what <paramref name="service"/> holds that <paramref name="kept"/> (its next form, if any) does not.</summary>
-    public async Task ReleaseAsync(JsonObject service, JsonObject? kept, CancellationToken cancellationToken)
+    /// <summary>Frees what a Service <paramref name="service"/> holds that <paramref name="kept"/> (its next form, if any) does not.</summary>
+    public async Task ReleaseAsync(ResourceType type, JsonObject service, JsonObject? kept, CancellationToken cancellationToken)
     {
+        if (type != Services)
+        {
+            return;
+        }
         var keep = kept is null ? [] : Held(kept).ToHashSet();
         foreach (var key in Held(service).Where(k => !keep.Contains(k)))
         {
@@ -116,10 +124,6 @@ internal sealed class ServiceAllocator(ObjectStore store)
             }
         }
     }
-
-    private static int? CurrentNodePort(JsonObject? current, JsonObject port) =>
-        ((current?["spec"] as JsonObject)?["ports"] as JsonArray ?? []).OfType<JsonObject>()
-            .FirstOrDefault(p => p["port"]?.ToJsonString() == port["port"]?.ToJsonString() && p.Text("protocol") == port.Text("protocol"))?["nodePort"]?.GetValue<int>();
 
     private async Task<string> ClaimAnyAsync(string prefix, string owner, Func<string> candidate, CancellationToken cancellationToken)
     {
