@@ -6,6 +6,7 @@ using StateStore.Kv;
 using StateStore.Raft.Forwarding;
 using StateStore.Raft.Membership;
 using StateStore.Raft.StateMachine;
+using StateStore.Raft.Transport;
 using StateStore.Raft.Wal;
 
 namespace StateStore.Raft;
@@ -21,14 +22,16 @@ public sealed class RaftMember : IAsyncDisposable
     private readonly DurableWriteAheadLog _wal;
     private readonly KvStateMachine _machine;
     private readonly EndPointConfigurationStorage _configuration;
+    private readonly PeerConnections? _peers;
     private readonly MemberInfo _info;
     private readonly MemberPaths _paths;
     private readonly ILogger _logger;
     private int _disposed;
 
     private RaftMember(RaftCluster cluster, DurableWriteAheadLog wal, KvStateMachine machine, EndPointConfigurationStorage configuration,
-        MemberInfo info, MemberPaths paths, ReplicatedKvStore store, ILogger logger)
+        PeerConnections? peers, MemberInfo info, MemberPaths paths, ReplicatedKvStore store, ILogger logger)
     {
+        _peers = peers;
         _cluster = cluster;
         _wal = wal;
         _machine = machine;
@@ -72,6 +75,7 @@ public sealed class RaftMember : IAsyncDisposable
         var machine = new KvStateMachine(paths, options.Store, options.Snapshots, logger) { SlowWalFlush = options.SlowWalFlush, SlowFollowerWalFlush = options.SlowFollowerWalFlush, DropWatchEvent = options.DropWatchEvent };
         DurableWriteAheadLog? wal = null;
         EndPointConfigurationStorage? configuration = null;
+        PeerConnections? peers = null;
         try
         {
             wal = new DurableWriteAheadLog(new WriteAheadLog.Options
@@ -84,22 +88,22 @@ public sealed class RaftMember : IAsyncDisposable
             }, machine) { SkipFollowerFlush = options.SkipFollowerFlush };
             configuration = await EndPointConfigurationStorage.OpenAsync(
                 paths.Members, options.JoinExisting ? null : options.InitialCluster.Select(m => (EndPoint)m.Peer), cancellationToken).ConfigureAwait(false);
+            peers = PeerTransport(options, loggers);
             var election = (int)options.ElectionTimeout.TotalMilliseconds;
-            var config = new RaftCluster.TcpConfiguration(options.PeerEndPoint)
+            var config = new RaftCluster.CustomTransportConfiguration(options.PeerEndPoint, PeerConnections.Listener(loggers), peers)
             {
                 ConfigurationStorage = configuration,
                 LowerElectionTimeout = election,
                 UpperElectionTimeout = election * 2,
                 HeartbeatThreshold = Math.Clamp(options.HeartbeatInterval / options.ElectionTimeout, 0.01, 0.5),
-                // One request may carry a whole snapshot that the follower installs before it answers
-                // (unpack, swap, reopen the store): DotNext's default (the election timeout) cut such
-                // installs off and the follower never caught up. Connecting and shutting down stay quick.
+                // One request may carry a whole snapshot that the follower installs before it answers (unpack,
+                // swap, reopen the store): DotNext's default (the election timeout) cut such installs off and the
+                // follower never caught up. Elections do not wait for it: PeerConnections ends a silent peer's
+                // vote well before.
                 RequestTimeout = TimeSpan.FromSeconds(Math.Max(30, 2 * election / 1000.0)),
-                ConnectTimeout = TimeSpan.FromMilliseconds(election),
-                GracefulShutdownTimeout = TimeSpan.FromMilliseconds(election),
+                ConnectTimeout = options.ElectionTimeout / 2,
                 ColdStart = false,
                 AggressiveLeaderStickiness = true,
-                TransmissionBlockSize = 65535,
                 LoggerFactory = loggers,
             };
             config.Metadata[MemberMetadata.Name] = info.Name;
@@ -107,12 +111,13 @@ public sealed class RaftMember : IAsyncDisposable
             config.Metadata[MemberMetadata.ClusterId] = info.ClusterId.ToString("x16");
             var cluster = new RaftCluster(config) { AuditTrail = wal };
             machine.IsFollowing = () => cluster.Leader is { IsRemote: true };
+            peers.Leading = () => cluster.Leader is { IsRemote: false };
             var store = new ReplicatedKvStore(cluster, machine, forwarder, info, options.AdvertiseClientUrl, options.RequestTimeout, logger)
             {
                 QuotaBackendBytes = options.QuotaBackendBytes,
                 StaleFollowerRead = options.StaleFollowerRead,
             };
-            var member = new RaftMember(cluster, wal, machine, configuration, info, paths, store, logger);
+            var member = new RaftMember(cluster, wal, machine, configuration, peers, info, paths, store, logger);
             await cluster.StartAsync(cancellationToken).ConfigureAwait(false);
             return member;
         }
@@ -123,10 +128,18 @@ public sealed class RaftMember : IAsyncDisposable
                 await wal.DisposeAsync().ConfigureAwait(false);
             }
             configuration?.Dispose();
+            peers?.Dispose();
             machine.Dispose();
             throw;
         }
     }
+
+    /// <summary>
+    /// Connections to peers whose connects and (while not leading) unanswered requests end within the election
+    /// timeout: see <see cref="PeerConnections"/> for the DotNext behaviour this works around.
+    /// </summary>
+    private static PeerConnections PeerTransport(RaftMemberOptions options, ILoggerFactory loggers) =>
+        new(connectTimeout: options.ElectionTimeout / 4, answerTimeout: options.ElectionTimeout / 2, loggers);
 
     /// <summary>Waits until some member leads (this one or another).</summary>
     public async Task<bool> WaitForLeaderAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
@@ -134,6 +147,7 @@ public sealed class RaftMember : IAsyncDisposable
 
     private void OnLeaderChanged(RaftCluster<RaftClusterMember> cluster, RaftClusterMember? leader)
     {
+        Store.ObserveLeader(leader);
         Log.LeaderChanged(_logger, leader?.EndPoint.ToString() ?? "none", cluster.Term);
         if (leader is not null)
         {
@@ -178,6 +192,7 @@ public sealed class RaftMember : IAsyncDisposable
             await _cluster.DisposeAsync().ConfigureAwait(false);
             await _wal.DisposeAsync().ConfigureAwait(false);
             _configuration.Dispose();
+            _peers?.Dispose();
             _machine.Dispose();
         }
     }

@@ -62,9 +62,14 @@ public sealed partial class ReplicatedKvStore
             var command = CommandCodec.Encode(new Command(proposal.Id, body));
             while (true)
             {
+                var epoch = LeaderEpoch;
                 if (await LeaderAsync(deadline.Token).ConfigureAwait(false) is not { } leader)
                 {
                     return Removed;
+                }
+                if (epoch.IsCancellationRequested)
+                {
+                    continue; // the leader changed while we looked for it: look again
                 }
                 if (!leader.IsRemote)
                 {
@@ -74,17 +79,21 @@ public sealed partial class ReplicatedKvStore
                         await Task.Delay(TimeSpan.FromMilliseconds(10), deadline.Token).ConfigureAwait(false);
                         continue;
                     }
-                    try
+                    switch (await ReplicateAsLeaderAsync(command, proposal, deadline.Token).ConfigureAwait(false))
                     {
-                        await _cluster.ReplicateAsync(command, proposal, deadline.Token).ConfigureAwait(false);
-                    }
-                    catch (NotLeaderException)
-                    {
-                        return await AwaitAmbiguousAsync<T>(proposal, deadline.Token).ConfigureAwait(false);
+                        case Replication.NotAppended:
+                            await Task.Delay(TimeSpan.FromMilliseconds(10), deadline.Token).ConfigureAwait(false);
+                            continue;
+                        case Replication.Unknown:
+                            return await AwaitAmbiguousAsync<T>(proposal, deadline.Token).ConfigureAwait(false);
                     }
                     return Unbox<T>(await proposal.Result.WaitAsync(deadline.Token).ConfigureAwait(false));
                 }
-                var reply = await _forwarder.ForwardAsync(await ClientUrlOfAsync(leader, deadline.Token).ConfigureAwait(false), command, deadline.Token).ConfigureAwait(false);
+                if (await ForwardAsync(leader, epoch, command, deadline.Token).ConfigureAwait(false) is not { } reply)
+                {
+                    // The leader changed under the forwarded write (the old one paused, cut off or killed).
+                    return await AwaitAmbiguousAsync<T>(proposal, deadline.Token).ConfigureAwait(false);
+                }
                 switch (reply.Status)
                 {
                     case ForwardStatus.Applied:
@@ -204,13 +213,12 @@ public sealed partial class ReplicatedKvStore
             return new ForwardReply(ForwardStatus.Applied, ResultCodec.Encode(answer), null);
         }
         var proposal = new Proposal(decoded.Id);
-        try
+        switch (await ReplicateAsLeaderAsync(command, proposal, cancellationToken).ConfigureAwait(false))
         {
-            await _cluster.ReplicateAsync(command, proposal, cancellationToken).ConfigureAwait(false);
-        }
-        catch (NotLeaderException)
-        {
-            return ForwardReply.Ambiguous("leadership lost while replicating");
+            case Replication.NotAppended:
+                return ForwardReply.NotLeader("leadership ended before the command was appended");
+            case Replication.Unknown:
+                return ForwardReply.Ambiguous("leadership lost while replicating");
         }
         // Push the new commit index to the followers now rather than at the next heartbeat, so the
         // forwarding member can apply the write before it answers its client.
