@@ -3,7 +3,7 @@ using StateStore.LoadGen;
 // loadgen <test> --endpoints http://127.0.0.1:2379,... [options]
 //   put       --inflight 1 --count 2000 --value-size 256 --target leader|follower
 //   get       --inflight 64 --count 20000 --serializable
-//   range     --keys 1000 --count 200
+//   range     --keys 1000 --count 200 [--no-load]   (--no-load: the keys are already there)
 //   watch     --rate 1000 --seconds 10
 //   failover  --pids URL=PID,... --kill-after 3 --seconds 10
 //   compare   [--rounds 3] [--only NAME] [--statestore PATH/statestore.dll]: etcd vs StateStore, 3 members each
@@ -45,7 +45,7 @@ var result = test switch
 {
     "put" => await Workloads.PutAsync(endpoints, target, options.Int("count", 2000), options.Int("inflight", 1), options.Int("value-size", 256), timeout.Token),
     "get" => await Workloads.GetAsync(endpoints, target, options.Int("count", 20_000), options.Int("inflight", 64), options.Flag("serializable"), timeout.Token),
-    "range" => await Workloads.RangeAsync(endpoints, target, options.Int("keys", 1000), options.Int("count", 200), timeout.Token),
+    "range" => await Workloads.RangeAsync(endpoints, target, options.Int("keys", 1000), options.Int("count", 200), timeout.Token, load: !options.Flag("no-load")),
     "watch" => await Workloads.WatchLatencyAsync(endpoints, options.Int("rate", 1000), TimeSpan.FromSeconds(options.Int("seconds", 10)), timeout.Token),
     "failover" => await Workloads.FailoverAsync(endpoints, options.Pids(), TimeSpan.FromSeconds(options.Int("kill-after", 3)), TimeSpan.FromSeconds(options.Int("seconds", 10)), timeout.Token),
     _ => throw new ArgumentException($"unknown test {test}"),
