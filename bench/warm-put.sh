@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Puts on one 3-member cluster (StateStore or etcd, loopback), with the members' CPU per put: for A/B runs of two
-# builds or two settings, and for profiles. Prints, per INFLIGHT:COUNT, the rate, p50/p99 and the CPU seconds
-# (utime + stime of the three members, from /proc) per 10,000 puts, then the members' CPU since they started.
+# Puts (and reads) on one 3-member cluster (StateStore or etcd, loopback), with the members' CPU per operation: for
+# A/B runs of two builds or two settings, and for profiles. Prints, per run, the rate, p50/p99 and the CPU seconds
+# (utime + stime of the three members, from /proc; each member's in brackets) per 10,000 operations, then the
+# members' CPU since they started.
 #
-# Usage: bench/warm-put.sh etcd|STATESTORE_BUILD_DIR BASE_PORT "INFLIGHT:COUNT ..." [NAME=VALUE ...]
+# Usage: bench/warm-put.sh etcd|STATESTORE_BUILD_DIR BASE_PORT "RUN ..." [NAME=VALUE ...]
+#   RUN                   INFLIGHT:COUNT (puts on the leader), or
+#                         sget:INFLIGHT:COUNT   serializable gets of one 256 B key on a follower (as `compare`)
+#                         get:INFLIGHT:COUNT    linearizable gets on a follower
+#                         range:COUNT           sequential ranges of 1,000 keys of 256 B on the leader (as `compare`;
+#                                               the keys are loaded before the measured run, outside its CPU)
 #   STATESTORE_BUILD_DIR  a folder holding statestore.dll (copy src/StateStore.Cli/bin/Release/net10.0 to keep a build)
 #   BASE_PORT             clients on BASE..BASE+2, peers on BASE+10.., API on BASE+20.. (pick below 32768)
 #   NAME=VALUE            environment of the StateStore members (DOTNET_TieredPGO=0, STATESTORE_FAILPOINTS=...)
@@ -36,11 +42,20 @@ for _ in $(seq 60); do sleep 1; ($L put --endpoints "$eps" --inflight 1 --count 
 ticks() { local s=0; for p in "${pids[@]}"; do s=$((s + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $s; }
 hz=$(getconf CLK_TCK)
 [ -z "${FRESH:-}" ] && { ($L put --endpoints "$eps" --inflight 16 --count 3000; exit $?) >/dev/null 2>"$W/warm-up.err" || echo "warm-up failed: $(head -1 "$W/warm-up.err")"; }
+each() { for p in "${pids[@]}"; do awk '{printf "%d ", $14 + $15}' "/proc/$p/stat"; done; }
+per10k() { echo "scale=2; $1 / $hz * 10000 / $2" | bc; }
 for run in $RUNS; do
-  inf=${run%:*}; n=${run#*:}
-  if [ -n "${HOOK:-}" ]; then PIDS="${pids[*]}" INF=$inf bash -c "$HOOK" & hook=$!; fi
-  t0=$(ticks); out=$($L put --endpoints "$eps" --inflight "$inf" --count "$n"); t1=$(ticks)
+  IFS=: read -r a b c <<<"$run"
+  case $a in
+    sget|get) op=$a; inf=$b; n=$c; args=(get --target follower --inflight "$inf" --count "$n"); [ "$op" = sget ] && args+=(--serializable) ;;
+    range) op=range; inf=1; n=$b; args=(range --target leader --keys 1000 --count "$n" --no-load)
+      ($L range --endpoints "$eps" --keys 1000 --count 1; exit $?) >/dev/null 2>"$W/range-load.err" || echo "range load failed: $(head -1 "$W/range-load.err")" ;;
+    *) op=put; inf=$a; n=$b; args=(put --inflight "$inf" --count "$n") ;;
+  esac
+  if [ -n "${HOOK:-}" ]; then PIDS="${pids[*]}" INF=$inf OP=$op bash -c "$HOOK" & hook=$!; fi
+  e0=($(each)); t0=$(ticks); out=$($L "${args[@]}" --endpoints "$eps"); t1=$(ticks); e1=($(each))
   [ -n "${HOOK:-}" ] && wait $hook
-  echo "$SYS @$inf n=$n $(echo "$out" | grep -o 'rate=.*p99=[ 0-9.]*ms' | tr -s ' ') cpu/10k=$(echo "scale=2; ($t1 - $t0) / $hz * 10000 / $n" | bc)s load=$(cut -d' ' -f1 /proc/loadavg)"
+  m=""; for i in 0 1 2; do m="$m${m:+ }$(per10k $((e1[i] - e0[i])) "$n")"; done
+  echo "$SYS $op@$inf n=$n $(echo "$out" | grep -o 'rate=.*p99=[ 0-9.]*ms' | tr -s ' ') cpu/10k=$(per10k $((t1 - t0)) "$n")s [$m] load=$(cut -d' ' -f1 /proc/loadavg)"
 done
 echo "$SYS $* member cpu since start=$(echo "scale=2; $(ticks) / $hz" | bc)s"

@@ -27,10 +27,10 @@ internal static class Compare
 
     private static async Task<Result> Follower(Endpoints e, CancellationToken ct, Func<int, Task<Result>> run) => await run(((await e.FindLeaderAsync(ct)).Leader + 1) % e.Count);
 
-    public static async Task<int> RunAsync(string statestoreDll, int rounds, string? only, CancellationToken ct)
+    /// <summary>Each cluster gets its own ports, 40 above the last, from <paramref name="port"/> on.</summary>
+    public static async Task<int> RunAsync(string statestoreDll, int rounds, string? only, int port, CancellationToken ct)
     {
         var samples = new Dictionary<(string Test, string System), List<(double Value, double Cpu, long Rss)>>();
-        var port = 31000;
         await WorkFolder.RunAsync("compare", async work =>
         {
             foreach (var test in Tests.Where(t => only is null || t.Name.Contains(only, StringComparison.OrdinalIgnoreCase)))

@@ -46,12 +46,13 @@ internal static class Workloads
         return latencies.Summarize(serializable ? $"get-serializable@{inflight}" : $"get-linearizable@{inflight}");
     }
 
-    public static async Task<Result> RangeAsync(Endpoints endpoints, int target, int keys, int count, CancellationToken ct)
+    /// <summary>Sequential ranges of <paramref name="keys"/> keys, loaded first unless <paramref name="load"/> is false (already there).</summary>
+    public static async Task<Result> RangeAsync(Endpoints endpoints, int target, int keys, int count, CancellationToken ct, bool load = true)
     {
         var kv = endpoints.Kv(target);
         var value = ByteString.CopyFrom(new byte[256]);
         var prefix = "loadgen/range/";
-        for (var i = 0; i < keys; i += 64)
+        for (var i = 0; load && i < keys; i += 64)
         {
             await Task.WhenAll(Enumerable.Range(i, Math.Min(64, keys - i)).Select(k =>
                 kv.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8($"{prefix}{k:D6}"), Value = value }, cancellationToken: ct).ResponseAsync));

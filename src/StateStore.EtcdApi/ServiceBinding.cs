@@ -69,8 +69,22 @@ internal static class ServiceBinding
         where TResponse : class, IMessage<TResponse>, new() =>
         new(type, service, name, Codec<TRequest>.Instance, Codec<TResponse>.Instance);
 
+    /// <summary>
+    /// Contextual, as protoc's generated services are: a response is written straight into the HTTP/2 output pipe
+    /// and a request parsed from the received frames. The plain byte[] form copied every message once more, and a
+    /// range of 1,000 keys (~300 KB) became a large-object-heap array per call.
+    /// </summary>
     private static class Codec<T> where T : class, IMessage<T>, new()
     {
-        public static readonly Marshaller<T> Instance = Marshallers.Create(m => m.ToByteArray(), new MessageParser<T>(() => new T()).ParseFrom);
+        private static readonly MessageParser<T> Parser = new(() => new T());
+
+        public static readonly Marshaller<T> Instance = Marshallers.Create<T>(Serialize, context => Parser.ParseFrom(context.PayloadAsReadOnlySequence()));
+
+        private static void Serialize(T message, SerializationContext context)
+        {
+            context.SetPayloadLength(message.CalculateSize());
+            message.WriteTo(context.GetBufferWriter());
+            context.Complete();
+        }
     }
 }
