@@ -19,8 +19,9 @@ internal static class Arguments
           --hold SECONDS       how long each fault is held (default 8)
           --quiet SECONDS      fault-free gap before each fault (default 3)
           --members N          cluster size (default 3)
-          --workload NAME      registers (default: read/put/CAS through the etcd API) or kubernetes (ConfigMaps through
-                               the API server: GET, create, PUT, PUT with resourceVersion; list+watch reflectors)
+          --workload NAME      registers (default: read/put/CAS/delete/compare-and-delete through the etcd API) or
+                               kubernetes (ConfigMaps through the API server: GET, create, PUT, PUT with resourceVersion,
+                               DELETE, DELETE with a resourceVersion precondition; list+watch reflectors)
           --clients N          register clients (default 4)
           --keys N             keys they share (default 4)
           --watchers N         watchers, watcher i starting on member i (default 2)

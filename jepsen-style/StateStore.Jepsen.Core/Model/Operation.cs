@@ -14,6 +14,19 @@ public enum OpType
 
     /// <summary>A Txn: if the key's value equals <see cref="Operation.Expected"/> then put <see cref="Operation.Value"/>.</summary>
     Cas,
+
+    /// <summary>
+    /// A delete of the key (etcd DeleteRange of the one key; Kubernetes DELETE). <see cref="Operation.Succeeded"/>:
+    /// whether there was something to delete (etcd's deleted count, or Kubernetes' 200 against 404).
+    /// </summary>
+    Delete,
+
+    /// <summary>
+    /// A compare-and-delete: if the key's value equals <see cref="Operation.Expected"/> then delete it (etcd: a Txn
+    /// comparing the value, then DeleteRange; Kubernetes: DELETE with preconditions.resourceVersion, 409 or 404
+    /// when the compare fails).
+    /// </summary>
+    CompareAndDelete,
 }
 
 /// <summary>How an operation ended, as the client saw it (Jepsen's :ok, :fail, :info).</summary>
@@ -49,10 +62,10 @@ public sealed record Operation
     /// <summary>Write/Cas: the value put. Read: the value returned (null when absent or not answered).</summary>
     public string? Value { get; init; }
 
-    /// <summary>Cas: the value compared against.</summary>
+    /// <summary>Cas, CompareAndDelete: the value compared against.</summary>
     public string? Expected { get; init; }
 
-    /// <summary>Cas that answered: whether its compare held and the put happened.</summary>
+    /// <summary>Cas, CompareAndDelete that answered: whether its compare held and the put or delete happened. Delete: whether the key existed.</summary>
     public bool? Succeeded { get; init; }
 
     public required long InvokeNs { get; init; }
@@ -81,6 +94,8 @@ public sealed record Operation
         {
             OpType.Read => Outcome == Outcome.Ok ? $"-> {Value ?? "nil"}" : "",
             OpType.Write => Value ?? "",
+            OpType.Delete => Succeeded is { } existed ? (existed ? "deleted" : "absent") : "",
+            OpType.CompareAndDelete => $"if {Expected}" + (Succeeded is { } d ? (d ? " deleted" : " compare failed") : ""),
             _ => $"{Expected}->{Value}" + (Succeeded is { } s ? (s ? " succeeded" : " compare failed") : ""),
         };
         var done = CompleteNs is { } c ? $"{c / 1e6:F1}" : "∞";

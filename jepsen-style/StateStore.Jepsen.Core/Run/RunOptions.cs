@@ -72,6 +72,6 @@ public enum Workload
     /// <summary>Register clients (read, put, compare-and-set through Txn) and watchers, through the etcd API.</summary>
     Registers,
 
-    /// <summary>Kubernetes clients (GET, create, PUT, PUT with resourceVersion) and list+watch reflectors, through the API server.</summary>
+    /// <summary>Kubernetes clients (GET, create, PUT, PUT with resourceVersion, DELETE, DELETE with a resourceVersion precondition) and list+watch reflectors, through the API server.</summary>
     Kubernetes,
 }

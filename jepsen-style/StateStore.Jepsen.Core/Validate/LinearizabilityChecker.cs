@@ -111,7 +111,8 @@ public static class LinearizabilityChecker
         return [.. all.Where(o => window.Contains(o) || (o.Type != OpType.Read && o.Value is not null && seen.Contains(o.Value))).OrderBy(o => o.InvokeNs)];
     }
 
-    private static bool IsObservation(Operation op) => op.Type == OpType.Read || op is { Type: OpType.Cas, Succeeded: false };
+    /// <summary>An op with no effect on the state that only says what the state was: a read, a failed compare, a delete of an absent key.</summary>
+    private static bool IsObservation(Operation op) => op.Type == OpType.Read || op is { Type: OpType.Cas or OpType.CompareAndDelete or OpType.Delete, Succeeded: false };
 
     /// <summary>Whether <paramref name="reader"/> saw or compared against the value <paramref name="writer"/> put (values are unique per write).</summary>
     private static bool References(Operation reader, Operation writer) =>

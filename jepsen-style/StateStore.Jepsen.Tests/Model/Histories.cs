@@ -18,6 +18,13 @@ internal sealed class Histories
     public Histories Cas(int process, string key, string expected, string value, bool? succeeded, long start, long? end) =>
         Add(process, OpType.Cas, key, value, expected, succeeded, start, end);
 
+    /// <summary>A delete; <paramref name="existed"/> is its answer: whether it found the key.</summary>
+    public Histories Delete(int process, string key, bool? existed, long start, long? end) =>
+        Add(process, OpType.Delete, key, null, null, existed, start, end);
+
+    public Histories CompareAndDelete(int process, string key, string expected, bool? succeeded, long start, long? end) =>
+        Add(process, OpType.CompareAndDelete, key, null, expected, succeeded, start, end);
+
     private Histories Add(int process, OpType type, string key, string? value, string? expected, bool? succeeded, long start, long? end)
     {
         _ops.Add(new Operation

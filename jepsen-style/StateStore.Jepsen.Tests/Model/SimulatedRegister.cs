@@ -6,11 +6,12 @@ namespace StateStore.Jepsen.Tests.Model;
 /// Linearizable histories made by simulation: each client runs ops one after another; an op takes effect at a
 /// random point between its invocation and completion, and the register is applied in that order, so the
 /// recorded answers are those of a correct store. Some writes end Unknown, having taken effect or not.
-/// Also returns the committed history such a store's watch would show (one revision per change, from 2).
+/// Also returns the committed history such a store's watch would show (one revision per change, from 2). With
+/// <paramref name="deletes"/> the clients also delete and compare-and-delete (always answered: only puts end Unknown).
 /// </summary>
 internal static class SimulatedRegister
 {
-    public static (List<Operation> History, List<WatchEvent> Committed) Generate(int seed, int clients, int opsPerClient, double unknownRate = 0.02)
+    public static (List<Operation> History, List<WatchEvent> Committed) Generate(int seed, int clients, int opsPerClient, double unknownRate = 0.02, bool deletes = false)
     {
         var random = new Random(seed);
         var planned = new List<(Operation Op, long Point, bool Happens)>();
@@ -24,11 +25,11 @@ internal static class SimulatedRegister
                 var start = t + random.Next(1, 5);
                 var end = start + random.Next(1, 30);
                 var point = random.NextInt64(start, end);
-                var type = (OpType)random.Next(3);
-                var unknown = type != OpType.Read && random.NextDouble() < unknownRate;
+                var type = (OpType)random.Next(deletes ? 5 : 3);
+                var unknown = type is OpType.Write or OpType.Cas && random.NextDouble() < unknownRate;
                 var op = new Operation
                 {
-                    Id = id++, Process = process, Type = type, Key = "x", Value = type == OpType.Read ? null : $"{c}-{i}",
+                    Id = id++, Process = process, Type = type, Key = "x", Value = type is OpType.Write or OpType.Cas ? $"{c}-{i}" : null,
                     InvokeNs = start, CompleteNs = unknown ? null : end, Outcome = unknown ? Outcome.Unknown : Outcome.Ok,
                 };
                 planned.Add((op, point, !unknown || random.Next(2) == 0));
@@ -42,7 +43,7 @@ internal static class SimulatedRegister
         foreach (var (op, _, happens) in planned.OrderBy(p => p.Point))
         {
             var result = op;
-            if (op.Type == OpType.Cas)
+            if (op.Type is OpType.Cas or OpType.CompareAndDelete)
             {
                 // Compare against a value the register held recently, so that some compares hold.
                 result = op with { Expected = state ?? "none" };
@@ -53,16 +54,17 @@ internal static class SimulatedRegister
             }
             if (happens)
             {
-                RegisterModel.Step(state, result with { Outcome = Outcome.Unknown }, out var next);
+                RegisterModel.StepRegister(state, result with { Outcome = Outcome.Unknown }, out var next);
                 result = result.Type switch
                 {
                     OpType.Read => result with { Value = state },
-                    OpType.Cas when result.Outcome == Outcome.Ok => result with { Succeeded = state is not null && state == result.Expected },
+                    OpType.Cas or OpType.CompareAndDelete when result.Outcome == Outcome.Ok => result with { Succeeded = state is not null && state == result.Expected },
+                    OpType.Delete when result.Outcome == Outcome.Ok => result with { Succeeded = state is not null },
                     _ => result,
                 };
                 if (next != state)
                 {
-                    committed.Add(new WatchEvent(committed.Count + 2, result.Key, false, next));
+                    committed.Add(new WatchEvent(committed.Count + 2, result.Key, next is null, next));
                 }
                 state = next;
             }
