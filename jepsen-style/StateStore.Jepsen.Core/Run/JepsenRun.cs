@@ -82,9 +82,12 @@ public static class JepsenRun
             : new Watcher($"watcher{i}", i, members, i % members.Count, options.Prefix, 1, history, store)).ToList();
         var watching = watchers.Select(w => Task.Run(() => w.RunAsync(idle, stopWatchers.Token))).ToList();
         using var stopTraffic = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var traffic = Enumerable.Range(0, options.Traffic.Clients).Select(i => Task.Run(() => kubernetes
-            ? new KubeClient(i, members, history, options.Traffic).RunAsync(stopTraffic.Token)
-            : new RegisterClient(i, members, history, options.Traffic, store).RunAsync(stopTraffic.Token))).ToList();
+        var traffic = Enumerable.Range(0, options.Traffic.Clients).Select(i => Task.Run(() => (options.Workload switch
+        {
+            Workload.Kubernetes => (TrafficClient)new KubeClient(i, members, history, options.Traffic),
+            Workload.Txn => new TxnClient(i, members, history, options.Traffic),
+            _ => new RegisterClient(i, members, history, options.Traffic, store),
+        }).RunAsync(stopTraffic.Token))).ToList();
 
         var windows = new List<NemesisWindow>();
         await Task.Delay(options.Settle, cancellationToken);

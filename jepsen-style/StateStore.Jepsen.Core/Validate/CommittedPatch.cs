@@ -3,7 +3,7 @@ using StateStore.Jepsen.Core.Model;
 namespace StateStore.Jepsen.Core.Validate;
 
 /// <summary>
-/// Decides the Unknown writes and Cas from the committed history, as etcd's robustness validation patches its
+/// Decides the Unknown writes, Cas and Txns from the committed history, as etcd's robustness validation patches its
 /// history from the watch: values are unique, so an Unknown op whose value no committed event holds never
 /// happened and is dropped, and one whose value was committed at revision r happened before any op that
 /// answered with a revision of r or later (that op's answer reflected a store that held r) — it is searched as
@@ -41,12 +41,14 @@ public static class CommittedPatch
             {
                 continue;
             }
-            if (op.Outcome != Outcome.Unknown || op.Type == OpType.Read || op.Value is null)
+            var writes = op.Writes().ToList();
+            if (op.Outcome != Outcome.Unknown || writes.Count == 0)
             {
                 patched.Add(op);
                 continue;
             }
-            if (!revisionOf.TryGetValue((op.Key, op.Value), out var revision))
+            // A Txn's puts all commit at one revision, or none does.
+            if (writes.Select(w => revisionOf.GetValueOrDefault((w.Key, w.Value!))).FirstOrDefault(r => r > 0) is not (> 0 and var revision))
             {
                 continue;
             }
@@ -64,7 +66,7 @@ public static class CommittedPatch
             {
                 Outcome = Outcome.Ok,
                 CompleteNs = Math.Max(bound, op.InvokeNs),
-                Succeeded = op.Type == OpType.Cas ? true : null,
+                Succeeded = op.Type is OpType.Cas or OpType.Txn ? true : null,
                 Revision = revision,
             });
         }

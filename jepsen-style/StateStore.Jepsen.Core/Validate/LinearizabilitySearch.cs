@@ -46,7 +46,7 @@ public static class LinearizabilitySearch
 
     /// <summary>
     /// Searches for a linearization of <paramref name="ops"/> (one key's ops) as a register (<see cref="RegisterModel"/>) from the absent state. Values are
-    /// unique per write, so an Unknown write or Cas whose value some answered op saw did happen, before that op
+    /// unique per write, so an Unknown write, Cas or Txn whose value some answered op saw did happen, before that op
     /// answered: it is searched as an op that returned then. An Unknown op nobody saw is left out of a first,
     /// fast search (each may otherwise be placed anywhere after its call, which multiplies the orders to try);
     /// only if that search fails is the history searched with them, since one may explain a failed compare.
@@ -65,20 +65,19 @@ public static class LinearizabilitySearch
         return Search(relevant, model, maxSteps);
     }
 
-    /// <summary>Unknown writes and Cas whose value an answered op saw, made into ops that returned when the first such op answered.</summary>
+    /// <summary>Unknown ops that put a value an answered op saw (a write, Cas or Txn), made into ops that returned when the first such op answered.</summary>
     private static List<Operation> Tighten(List<Operation> ops)
     {
         var firstSeen = new Dictionary<string, long>();
-        foreach (var op in ops.Where(o => o.Outcome == Outcome.Ok))
+        foreach (var op in ops.Where(o => o.CompleteNs is not null))
         {
-            var value = op.Type == OpType.Read ? op.Value : op is { Type: OpType.Cas or OpType.CompareAndDelete, Succeeded: true } ? op.Expected : null;
-            if (value is not null && op.CompleteNs is { } complete)
+            foreach (var value in op.Observed())
             {
-                firstSeen[value] = Math.Min(firstSeen.GetValueOrDefault(value, long.MaxValue), complete);
+                firstSeen[value] = Math.Min(firstSeen.GetValueOrDefault(value, long.MaxValue), op.CompleteNs!.Value);
             }
         }
-        return ops.Select(o => o.Outcome == Outcome.Unknown && o.Value is not null && firstSeen.TryGetValue(o.Value, out var seenBy)
-            ? o with { Outcome = Outcome.Ok, CompleteNs = Math.Max(seenBy, o.InvokeNs), Succeeded = o.Type == OpType.Cas ? true : null }
+        return ops.Select(o => o.Outcome == Outcome.Unknown && o.Writes().Select(w => firstSeen.GetValueOrDefault(w.Value!, long.MaxValue)).DefaultIfEmpty(long.MaxValue).Min() is var seenBy && seenBy != long.MaxValue
+            ? o with { Outcome = Outcome.Ok, CompleteNs = Math.Max(seenBy, o.InvokeNs), Succeeded = o.Type is OpType.Cas or OpType.Txn ? true : null }
             : o).ToList();
     }
 
