@@ -82,10 +82,12 @@ public static class JepsenRun
             : new Watcher($"watcher{i}", i, members, i % members.Count, options.Prefix, 1, history, store)).ToList();
         var watching = watchers.Select(w => Task.Run(() => w.RunAsync(idle, stopWatchers.Token))).ToList();
         using var stopTraffic = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var leaseKeys = new LeaseKeys();
         var traffic = Enumerable.Range(0, options.Traffic.Clients).Select(i => Task.Run(() => (options.Workload switch
         {
             Workload.Kubernetes => (TrafficClient)new KubeClient(i, members, history, options.Traffic),
             Workload.Txn => new TxnClient(i, members, history, options.Traffic),
+            Workload.Leases => new LeaseClient(i, members, history, options.Traffic, leaseKeys),
             _ => new RegisterClient(i, members, history, options.Traffic, store),
         }).RunAsync(stopTraffic.Token))).ToList();
 
