@@ -16,26 +16,19 @@ internal static class SimulatedRegister
         var random = new Random(seed);
         var planned = new List<(Operation Op, long Point, bool Happens)>();
         var id = 0;
-        for (var c = 0; c < clients; c++)
+        var process = 0;
+        foreach (var (c, i, start, end, point) in Timeline(random, clients, opsPerClient))
         {
-            var process = c;
-            long t = random.Next(0, 10);
-            for (var i = 0; i < opsPerClient; i++)
+            process = i == 0 ? c : process;
+            var type = (OpType)random.Next(deletes ? 5 : 3);
+            var unknown = type is OpType.Write or OpType.Cas && random.NextDouble() < unknownRate;
+            var op = new Operation
             {
-                var start = t + random.Next(1, 5);
-                var end = start + random.Next(1, 30);
-                var point = random.NextInt64(start, end);
-                var type = (OpType)random.Next(deletes ? 5 : 3);
-                var unknown = type is OpType.Write or OpType.Cas && random.NextDouble() < unknownRate;
-                var op = new Operation
-                {
-                    Id = id++, Process = process, Type = type, Key = "x", Value = type is OpType.Write or OpType.Cas ? $"{c}-{i}" : null,
-                    InvokeNs = start, CompleteNs = unknown ? null : end, Outcome = unknown ? Outcome.Unknown : Outcome.Ok,
-                };
-                planned.Add((op, point, !unknown || random.Next(2) == 0));
-                process = unknown ? process + clients : process;
-                t = end;
-            }
+                Id = id++, Process = process, Type = type, Key = "x", Value = type is OpType.Write or OpType.Cas ? $"{c}-{i}" : null,
+                InvokeNs = start, CompleteNs = unknown ? null : end, Outcome = unknown ? Outcome.Unknown : Outcome.Ok,
+            };
+            planned.Add((op, point, !unknown || random.Next(2) == 0));
+            process = unknown ? process + clients : process;
         }
         string? state = null;
         var history = new List<Operation>();
@@ -76,5 +69,21 @@ internal static class SimulatedRegister
             history.Add(result);
         }
         return ([.. history.OrderBy(o => o.InvokeNs)], committed);
+    }
+
+    /// <summary>Each client's ops one after another, lazily: the client, the op's index, its call and return, and the point between them at which it takes effect.</summary>
+    public static IEnumerable<(int Client, int Index, long Start, long End, long Point)> Timeline(Random random, int clients, int opsPerClient)
+    {
+        for (var c = 0; c < clients; c++)
+        {
+            long t = random.Next(0, 10);
+            for (var i = 0; i < opsPerClient; i++)
+            {
+                var start = t + random.Next(1, 5);
+                var end = start + random.Next(1, 30);
+                yield return (c, i, start, end, random.NextInt64(start, end));
+                t = end;
+            }
+        }
     }
 }

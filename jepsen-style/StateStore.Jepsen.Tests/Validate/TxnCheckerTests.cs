@@ -66,6 +66,25 @@ public sealed class TxnCheckerTests
         Assert.Equal(SearchOutcome.NotLinearizable, Check(half));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Simulated_correct_txn_histories_are_linearizable_and_one_torn_snapshot_makes_them_not(int seed)
+    {
+        var history = SimulatedTxns.Generate(seed, clients: 4, opsPerClient: 500);
+        Assert.Contains(history, o => o is { Succeeded: true, Puts.Count: 2 });
+        Assert.Contains(history, o => o is { Succeeded: false });
+        Assert.Equal(SearchOutcome.Linearizable, Assert.Single(LinearizabilityChecker.Check(history).Keys).Outcome);
+
+        // A read-only snapshot, late in the history, that answers one key's value from before a Txn that completed before the snapshot began.
+        var snapshot = history.Last(o => o.Puts!.Count == 0 && o.Reads!.All(r => r.Value is not null));
+        var older = history.Last(o => o is { Succeeded: true } && o.Puts!.Count > 0 && o.CompleteNs < snapshot.InvokeNs
+            && history.Any(newer => newer is { Succeeded: true } && newer.InvokeNs > o.CompleteNs && newer.CompleteNs < snapshot.InvokeNs && newer.Puts!.Any(p => p.Key == o.Puts![0].Key)));
+        var torn = snapshot with { Reads = [.. snapshot.Reads!.Select(r => r.Key == older.Puts![0].Key ? older.Puts[0] : r)] };
+        var verdict = Assert.Single(LinearizabilityChecker.Check([.. history.Select(o => o.Id == snapshot.Id ? torn : o)]).Violations);
+        Assert.Contains(verdict.FailingSubHistory, o => o.Id == snapshot.Id);
+    }
+
     [Fact]
     public void The_committed_history_decides_an_unknown_txn_and_the_witness_keeps_the_torn_read()
     {
