@@ -208,7 +208,8 @@ public static class JepsenRun
             var converged = await cluster.WaitConvergedAsync(cancellationToken, options.CatchUp);
             return (converged.Revision, $"HashKV {converged.Hash:x8} on all {cluster.Members.Count} members");
         }
-        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+        // A loaded machine can also end the wait inside a Status call, as a cancelled RpcException: the same verdict.
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException or Grpc.Core.RpcException)
         {
             violations.Add(new Violation("converged", e.Message));
             var statuses = await cluster.StatusesAsync(cancellationToken);
