@@ -19,8 +19,11 @@ internal static class Arguments
           --hold SECONDS       how long each fault is held (default 8)
           --quiet SECONDS      fault-free gap before each fault (default 3)
           --members N          cluster size (default 3)
-          --workload NAME      registers (default: read/put/CAS through the etcd API) or kubernetes (ConfigMaps through
-                               the API server: GET, create, PUT, PUT with resourceVersion; list+watch reflectors)
+          --workload NAME      registers (default: read/put/CAS/delete/compare-and-delete through the etcd API) or
+                               kubernetes (ConfigMaps through the API server: GET, create, PUT, PUT with resourceVersion,
+                               DELETE, DELETE with a resourceVersion precondition; list+watch reflectors) or txn
+                               (multi-key etcd Txns: compares and puts over the keys, read-only snapshots of them all) or
+                               leases (grant, puts with the lease, KeepAlive, reads, revoke)
           --clients N          register clients (default 4)
           --keys N             keys they share (default 4)
           --watchers N         watchers, watcher i starting on member i (default 2)
@@ -53,7 +56,7 @@ internal static class Arguments
                 case "--hold": options = options with { Hold = TimeSpan.FromSeconds(Int()) }; break;
                 case "--quiet": options = options with { Quiet = TimeSpan.FromSeconds(Int()) }; break;
                 case "--members": options = options with { ClusterSize = Int() }; break;
-                case "--workload": options = options with { Workload = Next() switch { "registers" => Workload.Registers, "kubernetes" => Workload.Kubernetes, var w => throw new ArgumentException($"unknown workload '{w}'; known: registers, kubernetes") } }; break;
+                case "--workload": options = options with { Workload = Next() switch { "registers" => Workload.Registers, "kubernetes" => Workload.Kubernetes, "txn" => Workload.Txn, "leases" => Workload.Leases, var w => throw new ArgumentException($"unknown workload '{w}'; known: registers, kubernetes, txn, leases") } }; break;
                 case "--clients": traffic = traffic with { Clients = Int() }; break;
                 case "--keys": traffic = traffic with { Keys = Int() }; break;
                 case "--watchers": options = options with { Watchers = Int() }; break;

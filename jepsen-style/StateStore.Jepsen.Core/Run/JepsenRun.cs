@@ -82,9 +82,14 @@ public static class JepsenRun
             : new Watcher($"watcher{i}", i, members, i % members.Count, options.Prefix, 1, history, store)).ToList();
         var watching = watchers.Select(w => Task.Run(() => w.RunAsync(idle, stopWatchers.Token))).ToList();
         using var stopTraffic = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var traffic = Enumerable.Range(0, options.Traffic.Clients).Select(i => Task.Run(() => kubernetes
-            ? new KubeClient(i, members, history, options.Traffic).RunAsync(stopTraffic.Token)
-            : new RegisterClient(i, members, history, options.Traffic, store).RunAsync(stopTraffic.Token))).ToList();
+        var leaseKeys = new LeaseKeys();
+        var traffic = Enumerable.Range(0, options.Traffic.Clients).Select(i => Task.Run(() => (options.Workload switch
+        {
+            Workload.Kubernetes => (TrafficClient)new KubeClient(i, members, history, options.Traffic),
+            Workload.Txn => new TxnClient(i, members, history, options.Traffic),
+            Workload.Leases => new LeaseClient(i, members, history, options.Traffic, leaseKeys),
+            _ => new RegisterClient(i, members, history, options.Traffic, store),
+        }).RunAsync(stopTraffic.Token))).ToList();
 
         var windows = new List<NemesisWindow>();
         await Task.Delay(options.Settle, cancellationToken);
@@ -203,7 +208,8 @@ public static class JepsenRun
             var converged = await cluster.WaitConvergedAsync(cancellationToken, options.CatchUp);
             return (converged.Revision, $"HashKV {converged.Hash:x8} on all {cluster.Members.Count} members");
         }
-        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+        // A loaded machine can also end the wait inside a Status call, as a cancelled RpcException: the same verdict.
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException or Grpc.Core.RpcException)
         {
             violations.Add(new Violation("converged", e.Message));
             var statuses = await cluster.StatusesAsync(cancellationToken);

@@ -31,7 +31,7 @@ public sealed record RunOptions
     public Workload Workload { get; init; }
 
     /// <summary>The etcd key prefix the workload's keys live under (the committed history and final states are read there).</summary>
-    public string Prefix => Workload == Workload.Kubernetes ? KubeObjects.Prefix : Traffic.Prefix;
+    public string Prefix => Workload switch { Workload.Kubernetes => KubeObjects.Prefix, Workload.Txn => TxnClient.Prefix, Workload.Leases => LeaseClient.Prefix, _ => Traffic.Prefix };
 
     /// <summary>Watchers of the workload's prefix, watcher i starting on member i.</summary>
     public int Watchers { get; init; } = 2;
@@ -59,7 +59,7 @@ public sealed record RunOptions
     public int ElectionTimeoutMs { get; init; } = 1000;
 
     public string Describe() =>
-        $"{ClusterSize} members, {Traffic.Clients} {(Workload == Workload.Kubernetes ? "Kubernetes clients (ConfigMaps through the API server)" : "clients")} on {Traffic.Keys} keys, {Watchers} watchers, nemeses "
+        $"{ClusterSize} members, {Traffic.Clients} {Workload switch { Workload.Kubernetes => "Kubernetes clients (ConfigMaps through the API server)", Workload.Txn => "multi-key Txn clients", Workload.Leases => "lease clients", _ => "clients" }} on {Traffic.Keys} keys, {Watchers} watchers, nemeses "
         + (Nemeses.Count == 0 ? "none" : string.Join(",", Nemeses.Select(n => n.Name)))
         + (TimeLimit is { } limit ? $" at random for {limit.TotalSeconds:F0} s" : " once each")
         + $", hold {Hold.TotalSeconds:F0} s, seed {Seed}" + (Bugs == InjectedBug.None ? "" : $", injected bugs: {Bugs}")
@@ -72,6 +72,12 @@ public enum Workload
     /// <summary>Register clients (read, put, compare-and-set through Txn) and watchers, through the etcd API.</summary>
     Registers,
 
-    /// <summary>Kubernetes clients (GET, create, PUT, PUT with resourceVersion) and list+watch reflectors, through the API server.</summary>
+    /// <summary>Kubernetes clients (GET, create, PUT, PUT with resourceVersion, DELETE, DELETE with a resourceVersion precondition) and list+watch reflectors, through the API server.</summary>
     Kubernetes,
+
+    /// <summary>Multi-key Txns (compares and puts over a few keys, read-only snapshots of them all) and watchers, through the etcd API.</summary>
+    Txn,
+
+    /// <summary>Leases granted, keys put with them and read, leases revoked (with a KeepAlive after each put), and watchers, through the etcd API.</summary>
+    Leases,
 }

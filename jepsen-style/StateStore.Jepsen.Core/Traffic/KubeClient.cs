@@ -32,6 +32,14 @@ public static class KubeObjects
         ["data"] = new JsonObject { ["v"] = value },
     };
 
+    /// <summary>DeleteOptions whose precondition makes a DELETE a compare-and-delete on the object's resourceVersion.</summary>
+    public static JsonObject DeleteOptions(string resourceVersion) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "DeleteOptions",
+        ["preconditions"] = new JsonObject { ["resourceVersion"] = resourceVersion },
+    };
+
     /// <summary>The namespace every object goes into; created once before the workload (an existing one is fine).</summary>
     public static async Task CreateNamespaceAsync(ServerProcess member, CancellationToken cancellationToken)
     {
@@ -48,10 +56,12 @@ public static class KubeObjects
 /// <summary>
 /// One client of the Kubernetes-shaped workload, as a controller writes objects: GETs (linearizable: no
 /// resourceVersion), creates, unconditional PUTs and PUTs with the resourceVersion of its last read — the
-/// optimistic concurrency every Kubernetes client relies on. With unique values a PUT with resourceVersion R read
-/// together with value V succeeds exactly when the object still holds V, so it is a compare-and-set of the register
-/// model, and 409 Conflict is its failed compare. Errors after sending make a write Unknown, as in
-/// <see cref="RegisterClient"/>.
+/// optimistic concurrency every Kubernetes client relies on — and DELETEs, plain or with
+/// preconditions.resourceVersion. With unique values a PUT with resourceVersion R read together with value V
+/// succeeds exactly when the object still holds V, so it is a compare-and-set of the register model, and 409
+/// Conflict is its failed compare; a DELETE with that precondition is likewise a compare-and-delete (409: another
+/// value; 404: absent, also a failed compare). A plain DELETE answers 200 when it deleted the object and 404 when
+/// there was none. Errors after sending make a write or delete Unknown, as in <see cref="RegisterClient"/>.
 /// </summary>
 public sealed class KubeClient(int client, IReadOnlyList<ServerProcess> members, History history, TrafficOptions options)
     : TrafficClient(client, members, history)
@@ -75,22 +85,8 @@ public sealed class KubeClient(int client, IReadOnlyList<ServerProcess> members,
         var key = KubeObjects.Prefix + $"k{Random.Next(options.Keys)}";
         var name = KubeObjects.NameOf(key);
         var (exists, seen, resourceVersion) = _lastSeen.GetValueOrDefault(key);
-        var roll = Random.Next(100);
-        var type = roll < options.ReadPercent ? OpType.Read
-            : roll < options.ReadPercent + options.WritePercent || resourceVersion is null ? OpType.Write
-            : OpType.Cas;
-        var op = new Operation
-        {
-            Id = History.NextId(),
-            Process = Process,
-            Type = type,
-            Key = key,
-            Value = type == OpType.Read ? null : NextValue(),
-            Expected = type == OpType.Cas ? seen : null,
-            InvokeNs = History.NowNs,
-            Outcome = Outcome.Unknown,
-            Member = Members[Member].Name,
-        };
+        var type = NextType(options, canCompare: resourceVersion is not null);
+        var op = Invoke(type, key, seen);
         var url = Members[Member].Config.ApiUrl;
         var http = _http.TryGetValue(url, out var known) ? known : _http[url] = new HttpClient { BaseAddress = new Uri(url), Timeout = Timeout.InfiniteTimeSpan };
         var path = $"/api/v1/namespaces/{KubeObjects.Namespace}/configmaps";
@@ -103,7 +99,8 @@ public sealed class KubeClient(int client, IReadOnlyList<ServerProcess> members,
                 // A write creates the object the first time (or after a 404) and replaces it unconditionally after.
                 OpType.Write when !exists => await http.PostAsJsonAsync(path, KubeObjects.Body(name, op.Value!, null), deadline.Token),
                 OpType.Write => await http.PutAsJsonAsync($"{path}/{name}", KubeObjects.Body(name, op.Value!, null), deadline.Token),
-                _ => await http.PutAsJsonAsync($"{path}/{name}", KubeObjects.Body(name, op.Value!, resourceVersion), deadline.Token),
+                OpType.Cas => await http.PutAsJsonAsync($"{path}/{name}", KubeObjects.Body(name, op.Value!, resourceVersion), deadline.Token),
+                _ => await DeleteAsync(http, $"{path}/{name}", type == OpType.CompareAndDelete ? resourceVersion : null, deadline.Token),
             };
             var body = await response.Content.ReadAsStringAsync(deadline.Token);
             var obj = JsonNode.Parse(body) as JsonObject;
@@ -127,6 +124,17 @@ public sealed class KubeClient(int client, IReadOnlyList<ServerProcess> members,
                     return done with { Outcome = Outcome.Fail, Error = $"{(int)response.StatusCode} {obj?["reason"]}" };
                 case (OpType.Cas, HttpStatusCode.Conflict or HttpStatusCode.NotFound):
                     return done with { Succeeded = false, Error = $"{(int)response.StatusCode} {obj?["reason"]}" };
+                case (OpType.Delete or OpType.CompareAndDelete, HttpStatusCode.OK):
+                    // The answer is the object as it was before the delete, so its resourceVersion is not the delete's.
+                    _lastSeen[key] = (false, null, null);
+                    return done with { Succeeded = true, Revision = 0 };
+                case (OpType.Delete or OpType.CompareAndDelete, HttpStatusCode.NotFound):
+                    _lastSeen[key] = (false, null, null);
+                    return done with { Succeeded = false, Revision = 0, Error = $"404 {obj?["reason"]}" };
+                case (OpType.CompareAndDelete, HttpStatusCode.Conflict):
+                    // Replaced since this client saw it: it exists, with a value the client no longer knows.
+                    _lastSeen[key] = (true, null, null);
+                    return done with { Succeeded = false, Revision = 0, Error = $"409 {obj?["reason"]}" };
                 default:
                     return Failed(op, $"{(int)response.StatusCode} {obj?["reason"]}: {obj?["message"]}");
             }
@@ -135,6 +143,16 @@ public sealed class KubeClient(int client, IReadOnlyList<ServerProcess> members,
         {
             return Failed(op, e.Message);
         }
+    }
+
+    /// <summary>A DELETE, with the resourceVersion precondition when one is given.</summary>
+    private static async Task<HttpResponseMessage> DeleteAsync(HttpClient http, string uri, string? resourceVersion, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Delete, uri)
+        {
+            Content = resourceVersion is null ? null : JsonContent.Create(KubeObjects.DeleteOptions(resourceVersion)),
+        };
+        return await http.SendAsync(request, cancellationToken);
     }
 
     /// <summary>No answer that says what happened: a read had no effect; a write may still take effect.</summary>

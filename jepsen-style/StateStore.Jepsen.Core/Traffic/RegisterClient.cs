@@ -23,11 +23,14 @@ public sealed record TrafficOptions
 
     public int WritePercent { get; init; } = 30;
 
+    /// <summary>Deletes, half of them compare-and-deletes when the client knows a value; the rest of the mix is Cas.</summary>
+    public int DeletePercent { get; init; } = 10;
+
     public string Key(int i) => $"{Prefix}k{i}";
 }
 
 /// <summary>
-/// One client of the register workload: reads, writes and compare-and-sets random keys through the etcd KV
+/// One client of the register workload: reads, writes, compare-and-sets, deletes and compare-and-deletes random keys through the etcd KV
 /// API of one member (moving to the next member after an error), one op at a time, recording each in the
 /// history. Values are unique (process and sequence number), so a read names the write it saw. Every op is
 /// one attempt: a retry is a new op. A write or Cas whose answer did not come is Unknown — it may still
@@ -41,25 +44,10 @@ public sealed class RegisterClient(int client, IReadOnlyList<ServerProcess> memb
     protected override async Task<Operation> InvokeAsync()
     {
         var key = options.Key(Random.Next(options.Keys));
-        var roll = Random.Next(100);
-        var value = NextValue();
         var expected = _lastSeen.GetValueOrDefault(key);
-        var type = roll < options.ReadPercent ? OpType.Read
-            : roll < options.ReadPercent + options.WritePercent || expected is null ? OpType.Write
-            : OpType.Cas;
+        var type = NextType(options, canCompare: expected is not null);
         var member = Members[Member];
-        var op = new Operation
-        {
-            Id = History.NextId(),
-            Process = Process,
-            Type = type,
-            Key = key,
-            Value = type == OpType.Read ? null : value,
-            Expected = type == OpType.Cas ? expected : null,
-            InvokeNs = History.NowNs,
-            Outcome = Outcome.Unknown,
-            Member = member.Name,
-        };
+        var op = Invoke(type, key, expected);
         try
         {
             var deadline = DateTime.UtcNow + options.OpTimeout;
@@ -67,10 +55,12 @@ public sealed class RegisterClient(int client, IReadOnlyList<ServerProcess> memb
             {
                 OpType.Read => await ReadAsync(member, op, deadline),
                 OpType.Write => await WriteAsync(member, op, deadline),
-                _ => await CasAsync(member, op, deadline),
+                OpType.Delete => await DeleteAsync(member, op, deadline),
+                _ => await CompareAsync(member, op, deadline),
             };
             op = store.Distort(op);
-            if (type == OpType.Read || op.Succeeded is not false)
+            // A delete leaves the key absent whether or not it found it.
+            if (type is OpType.Read or OpType.Delete || op.Succeeded is not false)
             {
                 _lastSeen[key] = op.Value;
             }
@@ -106,13 +96,23 @@ public sealed class RegisterClient(int client, IReadOnlyList<ServerProcess> memb
         return op with { Outcome = Outcome.Ok, CompleteNs = History.NowNs, Revision = response.Header.Revision };
     }
 
-    private async Task<Operation> CasAsync(ServerProcess member, Operation op, DateTime deadline)
+    private async Task<Operation> DeleteAsync(ServerProcess member, Operation op, DateTime deadline)
+    {
+        var response = await member.Kv.DeleteRangeAsync(new DeleteRangeRequest { Key = ByteString.CopyFromUtf8(op.Key) }, deadline: deadline);
+        return op with { Outcome = Outcome.Ok, Succeeded = response.Deleted > 0, CompleteNs = History.NowNs, Revision = response.Header.Revision };
+    }
+
+    /// <summary>A Cas or a compare-and-delete: a Txn comparing the key's value, then the put or the delete.</summary>
+    private async Task<Operation> CompareAsync(ServerProcess member, Operation op, DateTime deadline)
     {
         var key = ByteString.CopyFromUtf8(op.Key);
+        var then = op.Type == OpType.Cas
+            ? new RequestOp { RequestPut = new PutRequest { Key = key, Value = ByteString.CopyFromUtf8(op.Value) } }
+            : new RequestOp { RequestDeleteRange = new DeleteRangeRequest { Key = key } };
         var response = await member.Kv.TxnAsync(new TxnRequest
         {
             Compare = { new Compare { Key = key, Target = Compare.Types.CompareTarget.Value, Result = Compare.Types.CompareResult.Equal, Value = ByteString.CopyFromUtf8(op.Expected) } },
-            Success = { new RequestOp { RequestPut = new PutRequest { Key = key, Value = ByteString.CopyFromUtf8(op.Value) } } },
+            Success = { then },
         }, deadline: deadline);
         return op with { Outcome = Outcome.Ok, Succeeded = response.Succeeded, CompleteNs = History.NowNs, Revision = response.Header.Revision };
     }

@@ -47,6 +47,34 @@ public abstract class TrafficClient(int client, IReadOnlyList<ServerProcess> mem
     /// <summary>A value no other write of the run has.</summary>
     protected string NextValue() => $"{Process}-{_sequence++}";
 
+    /// <summary>
+    /// The next op's type, by the options' mix: read, write, delete, else Cas. A compare (Cas, or a delete made a
+    /// compare-and-delete half the time) needs a value the client last saw: without one, a Cas becomes a write and
+    /// a delete stays plain.
+    /// </summary>
+    protected OpType NextType(TrafficOptions options, bool canCompare)
+    {
+        var roll = Random.Next(100);
+        return roll < options.ReadPercent ? OpType.Read
+            : roll < options.ReadPercent + options.WritePercent ? OpType.Write
+            : roll < options.ReadPercent + options.WritePercent + options.DeletePercent ? (canCompare && Random.Next(2) == 0 ? OpType.CompareAndDelete : OpType.Delete)
+            : canCompare ? OpType.Cas : OpType.Write;
+    }
+
+    /// <summary>A new op of this process on <paramref name="key"/>, invoked now on the current member, Unknown until it answers; a write or Cas puts a fresh value.</summary>
+    protected Operation Invoke(OpType type, string key, string? expected) => new()
+    {
+        Id = history.NextId(),
+        Process = Process,
+        Type = type,
+        Key = key,
+        Value = type is OpType.Write or OpType.Cas ? NextValue() : null,
+        Expected = type is OpType.Cas or OpType.CompareAndDelete ? expected : null,
+        InvokeNs = history.NowNs,
+        Outcome = Outcome.Unknown,
+        Member = members[Member].Name,
+    };
+
     /// <summary>Sends one op and answers it as it ended.</summary>
     protected abstract Task<Operation> InvokeAsync();
 

@@ -30,6 +30,7 @@ public static class Checks
         violations.AddRange(linearizability.GaveUp.Select(k =>
             new Violation("linearizable-undecided", $"key {k.Key}: the search ran out of steps on its {k.Ops} ops; the history is not shown linearizable")));
         violations.AddRange(WatchChecker.Check(run.Watches, run.Committed, run.InitialRevision, run.FinalRevision, run.History));
+        violations.AddRange(LeaseChecker.Check(run.History, run.Committed));
         violations.AddRange(FinalState(run));
         return new Verdict(violations, linearizability, run.History, run.Watches, run.Windows, run.FinalRevision, run.Converged);
     }

@@ -3,11 +3,12 @@ using StateStore.Jepsen.Core.Model;
 namespace StateStore.Jepsen.Core.Validate;
 
 /// <summary>
-/// Decides the Unknown writes and Cas from the committed history, as etcd's robustness validation patches its
+/// Decides the Unknown writes, Cas and Txns from the committed history, as etcd's robustness validation patches its
 /// history from the watch: values are unique, so an Unknown op whose value no committed event holds never
 /// happened and is dropped, and one whose value was committed at revision r happened before any op that
 /// answered with a revision of r or later (that op's answer reflected a store that held r) — it is searched as
 /// an op that returned at the earliest such answer. What is left Unknown has no later answer to bound it.
+/// Unknown deletes are dropped where the committed history shows they deleted nothing (<see cref="UnexplainedDeletes"/>).
 /// This trusts the committed history; the watch checks and the acknowledged-write check are what test it.
 /// </summary>
 public static class CommittedPatch
@@ -32,15 +33,22 @@ public static class CommittedPatch
         {
             earliestFrom[i] = Math.Min(earliestFrom[i + 1], answered[i].CompleteNs!.Value);
         }
+        var unexplainedDeletes = UnexplainedDeletes(history, committed);
         var patched = new List<Operation>(history.Count);
         foreach (var op in history)
         {
-            if (op.Outcome != Outcome.Unknown || op.Type == OpType.Read || op.Value is null)
+            if (op is { Outcome: Outcome.Unknown, Type: OpType.Delete or OpType.CompareAndDelete } && unexplainedDeletes.GetValueOrDefault(op.Key) <= 0)
+            {
+                continue;
+            }
+            var writes = op.Writes().ToList();
+            if (op.Outcome != Outcome.Unknown || writes.Count == 0)
             {
                 patched.Add(op);
                 continue;
             }
-            if (!revisionOf.TryGetValue((op.Key, op.Value), out var revision))
+            // A Txn's puts all commit at one revision, or none does.
+            if (writes.Select(w => revisionOf.GetValueOrDefault((w.Key, w.Value!))).FirstOrDefault(r => r > 0) is not (> 0 and var revision))
             {
                 continue;
             }
@@ -58,10 +66,26 @@ public static class CommittedPatch
             {
                 Outcome = Outcome.Ok,
                 CompleteNs = Math.Max(bound, op.InvokeNs),
-                Succeeded = op.Type == OpType.Cas ? true : null,
+                Succeeded = op.Type is OpType.Cas or OpType.Txn ? true : null,
                 Revision = revision,
             });
         }
         return patched;
+    }
+
+    /// <summary>
+    /// Per key, the committed delete events that no answered delete accounts for: each delete that answered that it
+    /// deleted made exactly one, so when none is left over every Unknown delete of the key deleted nothing (it did not
+    /// happen, or found the key absent, or its compare failed) and is dropped. Deletes have no unique value to match
+    /// them one by one; a key with events left over keeps its Unknown deletes, which the search must place.
+    /// </summary>
+    private static Dictionary<string, int> UnexplainedDeletes(IReadOnlyList<Operation> history, IReadOnlyList<WatchEvent> committed)
+    {
+        var left = committed.Where(e => e.Delete).GroupBy(e => e.Key).ToDictionary(g => g.Key, g => g.Count());
+        foreach (var op in history.Where(o => o is { Outcome: Outcome.Ok, Type: OpType.Delete or OpType.CompareAndDelete, Succeeded: true }))
+        {
+            left[op.Key] = left.GetValueOrDefault(op.Key) - 1;
+        }
+        return left;
     }
 }

@@ -17,8 +17,9 @@ public sealed record LinearizabilityResult(IReadOnlyList<KeyVerdict> Keys)
 }
 
 /// <summary>
-/// Checks a register history for linearizability key by key (a history is linearizable iff each key's is,
-/// for single-key ops), and on a violation shrinks the failing key's history to a witness.
+/// Checks a history for linearizability key by key (a history is linearizable iff each key's is, for single-key
+/// ops), and on a violation shrinks the failing key's history to a witness. Multi-key Txns name their whole key set
+/// as their key, so they form one group, searched under <see cref="TxnModel"/>; every other group is a register.
 /// </summary>
 public static class LinearizabilityChecker
 {
@@ -35,12 +36,24 @@ public static class LinearizabilityChecker
 
     public static KeyVerdict CheckKey(string key, IReadOnlyList<Operation> ops, long maxSteps = 5_000_000)
     {
-        var result = LinearizabilitySearch.Check(ops, maxSteps);
+        var search = SearchFor(ops);
+        var result = search(ops, maxSteps);
         if (result.Outcome != SearchOutcome.NotLinearizable)
         {
             return new KeyVerdict(key, result.Outcome, ops.Count, null, []);
         }
-        return new KeyVerdict(key, result.Outcome, ops.Count, result.Stuck, Witness(ops, result.Stuck!));
+        return new KeyVerdict(key, result.Outcome, ops.Count, result.Stuck, Witness(ops, result.Stuck!, search));
+    }
+
+    /// <summary>The search for a group of ops: under one <see cref="TxnModel"/> over all their keys when they are Txns, else as a register.</summary>
+    private static Func<IReadOnlyList<Operation>, long, SearchResult> SearchFor(IReadOnlyList<Operation> ops)
+    {
+        if (ops.Any(o => o.Type == OpType.Txn))
+        {
+            var model = TxnModel.For(ops);
+            return (history, steps) => LinearizabilitySearch.Check(history, model, steps);
+        }
+        return (history, steps) => LinearizabilitySearch.Check(history, steps);
     }
 
     /// <summary>
@@ -52,13 +65,14 @@ public static class LinearizabilityChecker
     /// counts as failing only when the search still gets stuck on the same op: a cut can make an earlier op
     /// unexplainable (a write it needed left out), and that would be a witness of something else.
     /// </summary>
-    public static IReadOnlyList<Operation> Witness(IReadOnlyList<Operation> ops, Operation stuck)
+    public static IReadOnlyList<Operation> Witness(IReadOnlyList<Operation> ops, Operation stuck, Func<IReadOnlyList<Operation>, long, SearchResult>? search = null)
     {
+        search ??= SearchFor(ops);
         var end = stuck.CompleteNs ?? long.MaxValue;
         var prefix = ops.Where(o => o.Matters && o.InvokeNs <= end).OrderBy(o => o.InvokeNs).ToList();
         var window = prefix.Count <= WitnessWindow ? prefix : WithWritesSeen(prefix, prefix.Skip(prefix.Count - WitnessWindow).ToList());
         List<Operation> current;
-        bool Fails(IReadOnlyList<Operation> candidate) => LinearizabilitySearch.Check(candidate, WitnessSteps) is { Outcome: SearchOutcome.NotLinearizable } r && r.Stuck?.Id == stuck.Id;
+        bool Fails(IReadOnlyList<Operation> candidate) => search(candidate, WitnessSteps) is { Outcome: SearchOutcome.NotLinearizable } r && r.Stuck?.Id == stuck.Id;
         if (Fails(window))
         {
             current = window;
@@ -98,8 +112,7 @@ public static class LinearizabilityChecker
     /// </summary>
     private static List<Operation> Around(List<Operation> prefix, Operation stuck)
     {
-        var seenValue = stuck.Type == OpType.Read ? stuck.Value : stuck.Expected;
-        var from = prefix.Where(o => o.Type != OpType.Read && o.Value is not null && o.Value == seenValue).Select(o => o.InvokeNs).DefaultIfEmpty(stuck.InvokeNs).Min();
+        var from = prefix.Where(o => References(stuck, o)).Select(o => o.InvokeNs).DefaultIfEmpty(stuck.InvokeNs).Min();
         var to = stuck.CompleteNs ?? long.MaxValue;
         return WithWritesSeen(prefix, prefix.Where(o => o.InvokeNs <= to && (o.CompleteNs ?? long.MaxValue) >= from).ToList());
     }
@@ -107,15 +120,17 @@ public static class LinearizabilityChecker
     /// <summary><paramref name="window"/> with the earlier writes whose values its ops read or compared against.</summary>
     private static List<Operation> WithWritesSeen(List<Operation> all, List<Operation> window)
     {
-        var seen = window.Select(o => o.Type == OpType.Read ? o.Value : o.Expected).OfType<string>().ToHashSet();
-        return [.. all.Where(o => window.Contains(o) || (o.Type != OpType.Read && o.Value is not null && seen.Contains(o.Value))).OrderBy(o => o.InvokeNs)];
+        var seen = window.SelectMany(o => o.Referenced()).ToHashSet();
+        return [.. all.Where(o => window.Contains(o) || o.Writes().Any(w => seen.Contains(w.Value!))).OrderBy(o => o.InvokeNs)];
     }
 
-    private static bool IsObservation(Operation op) => op.Type == OpType.Read || op is { Type: OpType.Cas, Succeeded: false };
+    /// <summary>An op with no effect on the state that only says what the state was: a read, a failed compare, a delete of an absent key, a Txn that put nothing.</summary>
+    private static bool IsObservation(Operation op) =>
+        op.Type == OpType.Read || op is { Type: OpType.Cas or OpType.CompareAndDelete or OpType.Delete or OpType.Txn, Succeeded: false } || op is { Type: OpType.Txn, Puts: null or [] };
 
     /// <summary>Whether <paramref name="reader"/> saw or compared against the value <paramref name="writer"/> put (values are unique per write).</summary>
     private static bool References(Operation reader, Operation writer) =>
-        writer.Type != OpType.Read && writer.Value is not null && (reader.Type == OpType.Read ? reader.Value : reader.Expected) == writer.Value;
+        writer.Writes().Any(w => reader.Referenced().Contains(w.Value));
 
     private static void TryRemove(List<Operation> current, Operation op, Func<IReadOnlyList<Operation>, bool> fails)
     {

@@ -26,7 +26,10 @@ public sealed record SearchResult(SearchOutcome Outcome, Operation? Stuck, int D
 /// backtracks when it meets a return it has not placed. A (set of placed ops, state) pair already seen is not
 /// explored again. An Unknown op has no return event: it may be placed any time after its call, or never
 /// (placing it after everything else looks the same as never), so the search succeeds once every op that
-/// returned is placed.
+/// returned is placed. Nor is an Unknown op placed where it would change nothing (a delete of an absent key, a
+/// compare that fails): leaving it for later, or never, allows every order that placing it would, without a memo
+/// entry for each subset of such ops placed. The sequential specification is a parameter
+/// (<see cref="ISequentialModel{TState}"/>): one key's register, or a small map of keys for multi-key transactions.
 /// </summary>
 public static class LinearizabilitySearch
 {
@@ -42,47 +45,49 @@ public static class LinearizabilitySearch
     }
 
     /// <summary>
-    /// Searches for a linearization of <paramref name="ops"/> (one key's ops) from the absent state. Values are
-    /// unique per write, so an Unknown write or Cas whose value some answered op saw did happen, before that op
+    /// Searches for a linearization of <paramref name="ops"/> (one key's ops) as a register (<see cref="RegisterModel"/>) from the absent state. Values are
+    /// unique per write, so an Unknown write, Cas or Txn whose value some answered op saw did happen, before that op
     /// answered: it is searched as an op that returned then. An Unknown op nobody saw is left out of a first,
     /// fast search (each may otherwise be placed anywhere after its call, which multiplies the orders to try);
     /// only if that search fails is the history searched with them, since one may explain a failed compare.
     /// </summary>
-    public static SearchResult Check(IReadOnlyList<Operation> ops, long maxSteps = 5_000_000)
+    public static SearchResult Check(IReadOnlyList<Operation> ops, long maxSteps = 5_000_000) => Check(ops, RegisterModel.Instance, maxSteps);
+
+    /// <summary>The search of <see cref="Check(IReadOnlyList{Operation}, long)"/> under another sequential specification, from its initial state.</summary>
+    public static SearchResult Check<TState>(IReadOnlyList<Operation> ops, ISequentialModel<TState> model, long maxSteps = 5_000_000)
     {
         var relevant = Tighten(ops.Where(o => o.Matters && !(o.Type == OpType.Read && o.Outcome == Outcome.Unknown)).ToList());
         var seen = relevant.Where(o => o.Outcome == Outcome.Ok || o.CompleteNs is not null).ToList();
-        if (seen.Count < relevant.Count && Search(seen, maxSteps) is { Outcome: SearchOutcome.Linearizable } fast)
+        if (seen.Count < relevant.Count && Search(seen, model, maxSteps) is { Outcome: SearchOutcome.Linearizable } fast)
         {
             return fast;
         }
-        return Search(relevant, maxSteps);
+        return Search(relevant, model, maxSteps);
     }
 
-    /// <summary>Unknown writes and Cas whose value an answered op saw, made into ops that returned when the first such op answered.</summary>
+    /// <summary>Unknown ops that put a value an answered op saw (a write, Cas or Txn), made into ops that returned when the first such op answered.</summary>
     private static List<Operation> Tighten(List<Operation> ops)
     {
         var firstSeen = new Dictionary<string, long>();
-        foreach (var op in ops.Where(o => o.Outcome == Outcome.Ok))
+        foreach (var op in ops.Where(o => o.CompleteNs is not null))
         {
-            var value = op.Type == OpType.Read ? op.Value : op is { Type: OpType.Cas, Succeeded: true } ? op.Expected : null;
-            if (value is not null && op.CompleteNs is { } complete)
+            foreach (var value in op.Observed())
             {
-                firstSeen[value] = Math.Min(firstSeen.GetValueOrDefault(value, long.MaxValue), complete);
+                firstSeen[value] = Math.Min(firstSeen.GetValueOrDefault(value, long.MaxValue), op.CompleteNs!.Value);
             }
         }
-        return ops.Select(o => o.Outcome == Outcome.Unknown && o.Value is not null && firstSeen.TryGetValue(o.Value, out var seenBy)
-            ? o with { Outcome = Outcome.Ok, CompleteNs = Math.Max(seenBy, o.InvokeNs), Succeeded = o.Type == OpType.Cas ? true : null }
+        return ops.Select(o => o.Outcome == Outcome.Unknown && o.Writes().Select(w => firstSeen.GetValueOrDefault(w.Value!, long.MaxValue)).DefaultIfEmpty(long.MaxValue).Min() is var seenBy && seenBy != long.MaxValue
+            ? o with { Outcome = Outcome.Ok, CompleteNs = Math.Max(seenBy, o.InvokeNs), Succeeded = o.Type is OpType.Cas or OpType.Txn ? true : null }
             : o).ToList();
     }
 
-    private static SearchResult Search(List<Operation> relevant, long maxSteps)
+    private static SearchResult Search<TState>(List<Operation> relevant, ISequentialModel<TState> model, long maxSteps)
     {
         var head = Build(relevant, out var definite);
         var placed = new Bitset(relevant.Count);
-        var seen = new HashSet<(Bitset, string?)>();
-        var calls = new Stack<(Entry Entry, string? State)>();
-        string? state = null;
+        var seen = new HashSet<(Bitset, TState)>();
+        var calls = new Stack<(Entry Entry, TState State)>();
+        var state = model.Initial;
         var entry = head.Next;
         long steps = 0;
         var deepest = -1;
@@ -95,7 +100,7 @@ public static class LinearizabilitySearch
             }
             if (entry is { IsCall: true })
             {
-                if (RegisterModel.Step(state, entry.Op, out var next))
+                if (model.Step(state, entry.Op, out var next) && (entry.Match is not null || !EqualityComparer<TState>.Default.Equals(next, state)))
                 {
                     placed.Set(entry.Index);
                     if (seen.Add((placed.Clone(), next)))

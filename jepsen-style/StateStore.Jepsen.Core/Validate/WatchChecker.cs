@@ -112,13 +112,25 @@ public static class WatchChecker
 
     private static void CheckAcknowledged(IReadOnlyList<Operation> history, Dictionary<long, List<WatchEvent>> committed, List<Violation> violations)
     {
-        var acknowledged = history.Where(o => o.Outcome == Outcome.Ok && (o.Type == OpType.Write || o is { Type: OpType.Cas, Succeeded: true }));
-        foreach (var op in acknowledged.Where(op => !(committed.GetValueOrDefault(op.Revision)?.Contains(new WatchEvent(op.Revision, op.Key, false, op.Value)) ?? false)).Take(10))
+        foreach (var op in history.Where(o => Acknowledged(o).Any(e => !(committed.GetValueOrDefault(o.Revision)?.Contains(e) ?? false))).Take(10))
         {
             var there = committed.GetValueOrDefault(op.Revision) is { } events ? string.Join(", ", events) : "nothing";
             violations.Add(new("acknowledged-write", $"{op} was acknowledged at revision {op.Revision}, but the committed history has {there} there", [op]));
         }
     }
+
+    /// <summary>
+    /// The events an answered op says it committed at the revision of its answer: a put for a write and a successful
+    /// Cas, the puts of a successful Txn, a delete for a delete that found the key (etcd's DeleteRange names the delete's revision; a Kubernetes
+    /// DELETE answers the object as it was, so its op carries no revision and is not checked here).
+    /// </summary>
+    private static IEnumerable<WatchEvent> Acknowledged(Operation op) => op switch
+    {
+        { Outcome: not Outcome.Ok } => [],
+        { Type: OpType.Write } or { Type: OpType.Cas or OpType.Txn, Succeeded: true } => op.Writes().Select(w => new WatchEvent(op.Revision, w.Key, false, w.Value)),
+        { Type: OpType.Delete or OpType.CompareAndDelete, Succeeded: true, Revision: > 0 } => [new WatchEvent(op.Revision, op.Key, true, null)],
+        _ => [],
+    };
 
     /// <summary>Whether the missing revision falls between two sessions of the watcher (the gap is at a resumption).</summary>
     private static bool IsResumption(WatchLog watcher, long revision)

@@ -18,6 +18,27 @@ internal sealed class Histories
     public Histories Cas(int process, string key, string expected, string value, bool? succeeded, long start, long? end) =>
         Add(process, OpType.Cas, key, value, expected, succeeded, start, end);
 
+    /// <summary>A delete; <paramref name="existed"/> is its answer: whether it found the key.</summary>
+    public Histories Delete(int process, string key, bool? existed, long start, long? end) =>
+        Add(process, OpType.Delete, key, null, null, existed, start, end);
+
+    public Histories CompareAndDelete(int process, string key, string expected, bool? succeeded, long start, long? end) =>
+        Add(process, OpType.CompareAndDelete, key, null, expected, succeeded, start, end);
+
+    /// <summary>
+    /// A multi-key Txn recorded under the key "t/": <paramref name="compares"/> and <paramref name="puts"/> as
+    /// "k0=a k1=nil", <paramref name="reads"/> likewise (what its gets returned; null while unanswered).
+    /// </summary>
+    public Histories Txn(int process, string compares, string puts, bool? succeeded, string? reads, long start, long? end)
+    {
+        Add(process, OpType.Txn, "t/", null, null, succeeded, start, end);
+        _ops[^1] = _ops[^1] with { Compares = Pairs(compares), Puts = Pairs(puts), Reads = end is null || reads is null ? null : Pairs(reads) };
+        return this;
+    }
+
+    private static List<KeyState> Pairs(string pairs) =>
+        [.. pairs.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=')).Select(p => new KeyState(p[0], p[1] == "nil" ? null : p[1]))];
+
     private Histories Add(int process, OpType type, string key, string? value, string? expected, bool? succeeded, long start, long? end)
     {
         _ops.Add(new Operation

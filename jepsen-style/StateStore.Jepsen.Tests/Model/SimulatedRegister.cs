@@ -6,35 +6,29 @@ namespace StateStore.Jepsen.Tests.Model;
 /// Linearizable histories made by simulation: each client runs ops one after another; an op takes effect at a
 /// random point between its invocation and completion, and the register is applied in that order, so the
 /// recorded answers are those of a correct store. Some writes end Unknown, having taken effect or not.
-/// Also returns the committed history such a store's watch would show (one revision per change, from 2).
+/// Also returns the committed history such a store's watch would show (one revision per change, from 2). With
+/// <paramref name="deletes"/> the clients also delete and compare-and-delete (always answered: only puts end Unknown).
 /// </summary>
 internal static class SimulatedRegister
 {
-    public static (List<Operation> History, List<WatchEvent> Committed) Generate(int seed, int clients, int opsPerClient, double unknownRate = 0.02)
+    public static (List<Operation> History, List<WatchEvent> Committed) Generate(int seed, int clients, int opsPerClient, double unknownRate = 0.02, bool deletes = false)
     {
         var random = new Random(seed);
         var planned = new List<(Operation Op, long Point, bool Happens)>();
         var id = 0;
-        for (var c = 0; c < clients; c++)
+        var process = 0;
+        foreach (var (c, i, start, end, point) in Timeline(random, clients, opsPerClient))
         {
-            var process = c;
-            long t = random.Next(0, 10);
-            for (var i = 0; i < opsPerClient; i++)
+            process = i == 0 ? c : process;
+            var type = (OpType)random.Next(deletes ? 5 : 3);
+            var unknown = type is OpType.Write or OpType.Cas && random.NextDouble() < unknownRate;
+            var op = new Operation
             {
-                var start = t + random.Next(1, 5);
-                var end = start + random.Next(1, 30);
-                var point = random.NextInt64(start, end);
-                var type = (OpType)random.Next(3);
-                var unknown = type != OpType.Read && random.NextDouble() < unknownRate;
-                var op = new Operation
-                {
-                    Id = id++, Process = process, Type = type, Key = "x", Value = type == OpType.Read ? null : $"{c}-{i}",
-                    InvokeNs = start, CompleteNs = unknown ? null : end, Outcome = unknown ? Outcome.Unknown : Outcome.Ok,
-                };
-                planned.Add((op, point, !unknown || random.Next(2) == 0));
-                process = unknown ? process + clients : process;
-                t = end;
-            }
+                Id = id++, Process = process, Type = type, Key = "x", Value = type is OpType.Write or OpType.Cas ? $"{c}-{i}" : null,
+                InvokeNs = start, CompleteNs = unknown ? null : end, Outcome = unknown ? Outcome.Unknown : Outcome.Ok,
+            };
+            planned.Add((op, point, !unknown || random.Next(2) == 0));
+            process = unknown ? process + clients : process;
         }
         string? state = null;
         var history = new List<Operation>();
@@ -42,7 +36,7 @@ internal static class SimulatedRegister
         foreach (var (op, _, happens) in planned.OrderBy(p => p.Point))
         {
             var result = op;
-            if (op.Type == OpType.Cas)
+            if (op.Type is OpType.Cas or OpType.CompareAndDelete)
             {
                 // Compare against a value the register held recently, so that some compares hold.
                 result = op with { Expected = state ?? "none" };
@@ -53,16 +47,17 @@ internal static class SimulatedRegister
             }
             if (happens)
             {
-                RegisterModel.Step(state, result with { Outcome = Outcome.Unknown }, out var next);
+                RegisterModel.StepRegister(state, result with { Outcome = Outcome.Unknown }, out var next);
                 result = result.Type switch
                 {
                     OpType.Read => result with { Value = state },
-                    OpType.Cas when result.Outcome == Outcome.Ok => result with { Succeeded = state is not null && state == result.Expected },
+                    OpType.Cas or OpType.CompareAndDelete when result.Outcome == Outcome.Ok => result with { Succeeded = state is not null && state == result.Expected },
+                    OpType.Delete when result.Outcome == Outcome.Ok => result with { Succeeded = state is not null },
                     _ => result,
                 };
                 if (next != state)
                 {
-                    committed.Add(new WatchEvent(committed.Count + 2, result.Key, false, next));
+                    committed.Add(new WatchEvent(committed.Count + 2, result.Key, next is null, next));
                 }
                 state = next;
             }
@@ -74,5 +69,21 @@ internal static class SimulatedRegister
             history.Add(result);
         }
         return ([.. history.OrderBy(o => o.InvokeNs)], committed);
+    }
+
+    /// <summary>Each client's ops one after another, lazily: the client, the op's index, its call and return, and the point between them at which it takes effect.</summary>
+    public static IEnumerable<(int Client, int Index, long Start, long End, long Point)> Timeline(Random random, int clients, int opsPerClient)
+    {
+        for (var c = 0; c < clients; c++)
+        {
+            long t = random.Next(0, 10);
+            for (var i = 0; i < opsPerClient; i++)
+            {
+                var start = t + random.Next(1, 5);
+                var end = start + random.Next(1, 30);
+                yield return (c, i, start, end, random.NextInt64(start, end));
+                t = end;
+            }
+        }
     }
 }

@@ -1,3 +1,4 @@
+using StateStore.Jepsen.Core.Nemesis;
 using StateStore.Jepsen.Core.Run;
 using StateStore.Testing.Processes;
 
@@ -16,6 +17,23 @@ internal static class HarnessRuns
         Folder = Path.Combine(RunsRoot, $"{name}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}"),
         Seed = 6,
     };
+
+    /// <summary>A workload's short run under faults: the leader killed, then a follower paused, each held 4 s.</summary>
+    public static RunOptions KillLeaderThenPause(string name, Workload workload) => Options(name) with
+    {
+        Workload = workload,
+        Nemeses = [new KillNemesis(leader: true), new PauseNemesis(leader: false)],
+        Hold = TimeSpan.FromSeconds(4),
+    };
+
+    /// <summary>Runs <paramref name="options"/> and asserts it passed every check, no key left undecided.</summary>
+    public static async Task<RunResult> RunToPassAsync(RunOptions options, ITestOutputHelper output)
+    {
+        var result = await RunAsync(options, expectPass: true, output);
+        Assert.True(result.ExitCode == 0, Core.Report.RunReport.Describe(result.Verdict));
+        Assert.Empty(result.Verdict.Linearizability.GaveUp);
+        return result;
+    }
 
     public static async Task<RunResult> RunAsync(RunOptions options, bool expectPass, ITestOutputHelper output)
     {

@@ -44,6 +44,7 @@ public sealed class ShortModeTests(ITestOutputHelper output)
         // The replacement member is one of the three whose HashKV and final state the verdict compared.
         Assert.Contains("on all 3 members", result.Verdict.Converged);
         Assert.Contains(result.Verdict.History, o => o.Outcome == Core.Model.Outcome.Ok && o.Type == Core.Model.OpType.Cas);
+        Assert.Contains(result.Verdict.History, o => o is { Outcome: Core.Model.Outcome.Ok, Type: Core.Model.OpType.Delete or Core.Model.OpType.CompareAndDelete, Succeeded: true });
         Assert.True(result.Verdict.Watches.All(w => w.Events.Count > 0), "a watcher received nothing");
     }
 
