@@ -41,6 +41,6 @@ internal static partial class Log
     [LoggerMessage(12, LogLevel.Warning, "Lease {Lease:x16} expired but revoking it failed: {Reason}")]
     public static partial void LeaseRevokeFailed(ILogger logger, long lease, string reason);
 
-    [LoggerMessage(13, LogLevel.Information, "Peer {Peer} left a request unanswered for {Milliseconds} ms while this member does not lead; connection aborted (counted unavailable, so an election can end)")]
-    public static partial void PeerSilent(ILogger logger, string peer, int milliseconds);
+    [LoggerMessage(13, LogLevel.Information, "Peer {Peer} left a request unanswered for {Milliseconds} ms while this member {Role}; connection aborted (the peer counts unavailable, so an election or a replication round can end)")]
+    public static partial void PeerSilent(ILogger logger, string peer, int milliseconds, string role);
 }

@@ -139,7 +139,7 @@ public sealed class RaftMember : IAsyncDisposable
     /// timeout: see <see cref="PeerConnections"/> for the DotNext behaviour this works around.
     /// </summary>
     private static PeerConnections PeerTransport(RaftMemberOptions options, ILoggerFactory loggers) =>
-        new(connectTimeout: options.ElectionTimeout / 4, answerTimeout: options.ElectionTimeout / 2, loggers);
+        new(connectTimeout: options.ElectionTimeout / 4, answerTimeout: options.ElectionTimeout / 2, leaderAnswerTimeout: options.ElectionTimeout * 2, loggers);
 
     /// <summary>Waits until some member leads (this one or another).</summary>
     public async Task<bool> WaitForLeaderAsync(TimeSpan timeout, CancellationToken cancellationToken) =>

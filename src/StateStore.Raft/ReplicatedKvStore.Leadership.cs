@@ -41,6 +41,11 @@ public sealed partial class ReplicatedKvStore
         {
             return null;
         }
+        catch (DotNext.Net.Cluster.MemberUnavailableException e)
+        {
+            // Its client URL (Raft metadata, fetched once per leader) could not be read: nothing was sent; again after a beat.
+            return ForwardReply.NotLeader($"leader unreachable: {e.Message}");
+        }
     }
 
     /// <summary>

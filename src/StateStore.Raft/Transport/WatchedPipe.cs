@@ -12,6 +12,7 @@ namespace StateStore.Raft.Transport;
 internal sealed class WatchedPipe : IDuplexPipe
 {
     private long _sentAt; // Stopwatch timestamp of the first flush not yet answered; 0 when nothing is outstanding
+    private long _unansweredBytes; // bytes written since the last byte read back
 
     public WatchedPipe(IDuplexPipe inner)
     {
@@ -33,9 +34,18 @@ internal sealed class WatchedPipe : IDuplexPipe
         }
     }
 
+    /// <summary>Bytes written since the peer last answered: a heartbeat or vote is small, a batch or snapshot is not.</summary>
+    public long UnansweredBytes => Volatile.Read(ref _unansweredBytes);
+
     private void Sent() => Interlocked.CompareExchange(ref _sentAt, Stopwatch.GetTimestamp(), 0);
 
-    private void Answered() => Volatile.Write(ref _sentAt, 0);
+    private void Written(long bytes) => Interlocked.Add(ref _unansweredBytes, bytes);
+
+    private void Answered()
+    {
+        Volatile.Write(ref _sentAt, 0);
+        Volatile.Write(ref _unansweredBytes, 0);
+    }
 
     private sealed class Reader(PipeReader inner, WatchedPipe pipe) : PipeReader
     {
@@ -83,11 +93,16 @@ internal sealed class WatchedPipe : IDuplexPipe
 
         public override ValueTask<FlushResult> WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default)
         {
+            pipe.Written(source.Length);
             pipe.Sent();
             return inner.WriteAsync(source, cancellationToken);
         }
 
-        public override void Advance(int bytes) => inner.Advance(bytes);
+        public override void Advance(int bytes)
+        {
+            pipe.Written(bytes);
+            inner.Advance(bytes);
+        }
 
         public override Memory<byte> GetMemory(int sizeHint = 0) => inner.GetMemory(sizeHint);
 
