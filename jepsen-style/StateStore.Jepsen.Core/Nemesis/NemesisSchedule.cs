@@ -14,6 +14,7 @@ public sealed record NemesisSchedule(IReadOnlyList<INemesis> Nemeses, TimeSpan H
         new PowerLossNemesis(), new PowerLossNemesis(leaderLast: true),
         new PartitionNemesis(PartitionShape.MajorityMinority), new PartitionNemesis(PartitionShape.IsolatedLeader), new PartitionNemesis(PartitionShape.Bridge),
         new ReplaceMemberNemesis(),
+        .. CrashFailpointNemesis.Names.Select(name => new CrashFailpointNemesis(name)),
     ];
 
     /// <summary>The nemeses a --nemesis value names: "all", "none", or names separated by commas.</summary>
@@ -42,6 +43,9 @@ public sealed record NemesisSchedule(IReadOnlyList<INemesis> Nemeses, TimeSpan H
 
     /// <summary>The failpoints the members need for these nemeses, or null.</summary>
     public string? Failpoints => JoinFailpoints(Nemeses.Select(n => n.Failpoints));
+
+    /// <summary>The server flags the members need for these nemeses (flag and value pairs), each flag once: the first nemesis naming it sets it.</summary>
+    public IReadOnlyList<string> ServerFlags => [.. Nemeses.SelectMany(n => n.ServerFlags.Chunk(2)).DistinctBy(pair => pair[0]).SelectMany(pair => pair)];
 
     /// <summary>One STATESTORE_FAILPOINTS value from several (each a comma list, or null), each name once; null for none.</summary>
     public static string? JoinFailpoints(IEnumerable<string?> lists) =>

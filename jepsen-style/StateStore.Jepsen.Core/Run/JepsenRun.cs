@@ -43,6 +43,7 @@ public static class JepsenRun
             Size = options.ClusterSize,
             Failpoints = NemesisSchedule.JoinFailpoints([schedule.Failpoints, ServerBugs.Failpoints(options.ServerBugs)]),
             InjectBugs = ServerBugs.ToVariable(options.ServerBugs),
+            ExtraFlags = schedule.ServerFlags,
             Ports = LoopbackPorts.Jepsen,
             HeartbeatIntervalMs = options.HeartbeatIntervalMs,
             ElectionTimeoutMs = options.ElectionTimeoutMs,
