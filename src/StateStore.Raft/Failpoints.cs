@@ -75,6 +75,13 @@ public static class Failpoints
     /// </summary>
     public static bool DropWatchEvent { get; } = Bugs.Contains("drop-watch-event");
 
+    /// <summary>
+    /// Injected bug <c>ack-before-commit</c>: the leader answers a put its own client sent it as soon as the entry is in its
+    /// own log, before a majority holds it, with revision 0 (it does not know the revision the entry will get). A leader
+    /// that loses its majority acknowledges writes that die with it.
+    /// </summary>
+    public static bool AckBeforeCommit { get; } = Bugs.Contains("ack-before-commit");
+
     /// <summary>The failpoints and injected bugs in force, for the log at start; null when none.</summary>
     public static string? Describe() =>
         Enabled.Count == 0 ? null

@@ -111,6 +111,7 @@ public sealed class RaftMember : IAsyncDisposable
             {
                 QuotaBackendBytes = options.QuotaBackendBytes,
                 StaleFollowerRead = options.StaleFollowerRead,
+                AckBeforeCommit = options.AckBeforeCommit,
             };
             var member = new RaftMember(cluster, wal, machine, configuration, info, paths, store, logger);
             await cluster.StartAsync(cancellationToken).ConfigureAwait(false);

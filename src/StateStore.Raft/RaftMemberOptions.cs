@@ -57,6 +57,9 @@ public sealed record RaftMemberOptions
     /// <summary>The injected bug stale-follower-read (see <see cref="Failpoints.StaleFollowerRead"/>).</summary>
     internal bool StaleFollowerRead { get; init; } = Failpoints.StaleFollowerRead;
 
+    /// <summary>The injected bug ack-before-commit (see <see cref="Failpoints.AckBeforeCommit"/>).</summary>
+    internal bool AckBeforeCommit { get; init; } = Failpoints.AckBeforeCommit;
+
     /// <summary>The injected bug drop-watch-event (see <see cref="Failpoints.DropWatchEvent"/>).</summary>
     internal bool DropWatchEvent { get; init; } = Failpoints.DropWatchEvent;
 

@@ -11,7 +11,7 @@ public sealed record NemesisSchedule(IReadOnlyList<INemesis> Nemeses, TimeSpan H
     public static IReadOnlyList<INemesis> All() =>
     [
         new KillNemesis(leader: false), new KillNemesis(leader: true), new PauseNemesis(leader: false), new PauseNemesis(leader: true),
-        new PowerLossNemesis(), new PowerLossNemesis(leaderLast: true),
+        new PowerLossNemesis(), new PowerLossNemesis(leaderLast: true), new PauseFollowersKillLeaderNemesis(),
         new PartitionNemesis(PartitionShape.MajorityMinority), new PartitionNemesis(PartitionShape.IsolatedLeader), new PartitionNemesis(PartitionShape.Bridge),
         new ReplaceMemberNemesis(),
         .. CrashFailpointNemesis.Names.Select(name => new CrashFailpointNemesis(name)),
