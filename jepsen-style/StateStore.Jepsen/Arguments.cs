@@ -16,7 +16,8 @@ internal static class Arguments
                                partition-leader, partition-bridge (partitions need root and network namespaces; skipped,
                                saying why, without), replace-member, crash-before-apply, crash-after-apply,
                                crash-before-wal-append, crash-after-wal-append, crash-during-snapshot-install,
-                               crash-during-snapshot-send (crashes at the server's failpoints)
+                               crash-during-snapshot-send (crashes at the server's failpoints), slow-links, lossy-links
+                               (Raft through a proxy per member; skipped, saying why, with partitions)
           --time-limit SECONDS faults drawn at random until this is spent (long mode); without it each nemesis runs once
           --hold SECONDS       how long each fault is held (default 8)
           --quiet SECONDS      fault-free gap before each fault (default 3)

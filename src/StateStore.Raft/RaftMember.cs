@@ -85,8 +85,9 @@ public sealed class RaftMember : IAsyncDisposable
             configuration = await EndPointConfigurationStorage.OpenAsync(
                 paths.Members, options.JoinExisting ? null : options.InitialCluster.Select(m => (EndPoint)m.Peer), cancellationToken).ConfigureAwait(false);
             var election = (int)options.ElectionTimeout.TotalMilliseconds;
-            var config = new RaftCluster.TcpConfiguration(options.PeerEndPoint)
+            var config = new RaftCluster.TcpConfiguration(options.ListenPeerEndPoint ?? options.PeerEndPoint)
             {
+                PublicEndPoint = options.PeerEndPoint,
                 ConfigurationStorage = configuration,
                 LowerElectionTimeout = election,
                 UpperElectionTimeout = election * 2,

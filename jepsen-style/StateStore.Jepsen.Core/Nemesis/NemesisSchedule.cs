@@ -14,6 +14,7 @@ public sealed record NemesisSchedule(IReadOnlyList<INemesis> Nemeses, TimeSpan H
         new PowerLossNemesis(), new PowerLossNemesis(leaderLast: true), new PauseFollowersKillLeaderNemesis(),
         new PartitionNemesis(PartitionShape.MajorityMinority), new PartitionNemesis(PartitionShape.IsolatedLeader), new PartitionNemesis(PartitionShape.Bridge),
         new ReplaceMemberNemesis(),
+        new LinkNemesis(LinkFault.Slow), new LinkNemesis(LinkFault.Lossy),
         .. CrashFailpointNemesis.Names.Select(name => new CrashFailpointNemesis(name)),
     ];
 
@@ -37,6 +38,12 @@ public sealed record NemesisSchedule(IReadOnlyList<INemesis> Nemeses, TimeSpan H
 
     /// <summary>True when a nemesis cuts links, so the members must run in network namespaces of their own.</summary>
     public bool NeedsNetwork => Nemeses.Any(n => n.NeedsNetwork);
+
+    /// <summary>True when a nemesis slows or breaks links through proxies in front of the members.</summary>
+    public bool NeedsProxies => Nemeses.Any(n => n.NeedsProxies);
+
+    /// <summary>This schedule without the nemeses that need proxies (partitions cut the direct links, which proxies would bypass).</summary>
+    public NemesisSchedule WithoutProxies() => this with { Nemeses = [.. Nemeses.Where(n => !n.NeedsProxies)] };
 
     /// <summary>This schedule without the nemeses that need network namespaces (where none can be made).</summary>
     public NemesisSchedule WithoutNetwork() => this with { Nemeses = [.. Nemeses.Where(n => !n.NeedsNetwork)] };

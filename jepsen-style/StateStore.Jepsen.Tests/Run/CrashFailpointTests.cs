@@ -21,9 +21,7 @@ public sealed class CrashFailpointTests(ITestOutputHelper output)
         };
         var result = await HarnessRuns.RunAsync(options, expectPass: true, output);
 
-        Assert.True(result.ExitCode == 0, Core.Report.RunReport.Describe(result.Verdict));
-        Assert.Empty(result.Verdict.Linearizability.GaveUp);
-        Assert.Equal(CrashFailpointNemesis.Names, result.Verdict.Windows.Select(w => w.Nemesis));
+        HarnessRuns.AssertPassed(result, CrashFailpointNemesis.Names);
         Assert.All(result.Verdict.Windows, w => Assert.Contains(": crashed at ", w.Target));
         Assert.Contains("on all 3 members", result.Verdict.Converged);
     }

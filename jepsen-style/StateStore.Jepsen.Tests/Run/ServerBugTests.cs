@@ -63,9 +63,9 @@ public sealed class ServerBugTests(ITestOutputHelper output)
     public async Task A_leader_that_acknowledges_puts_before_a_majority_holds_them_is_caught()
     {
         // Two ways, both seen: without any fault, a read on another member right after the ack can miss the put, which
-        // is not committed yet (linearizable, in each of 5 runs); and with the followers paused, the leader alone answers
+        // is not committed yet (linearizable, in each of 6 runs); and with the followers paused, the leader alone answers
         // the puts its own clients send and can commit none, and killed before the followers resume, it takes them with
-        // it (acknowledged-write, in 4 of 5 runs: a client whose first op in the hold is a read or compare-and-set
+        // it (acknowledged-write, in 5 of 6 runs: a client whose first op in the hold is a read or compare-and-set
         // blocks there instead). Mostly puts, and 8 clients, for the second.
         var options = HarnessRuns.Options("ack-before-commit") with
         {
