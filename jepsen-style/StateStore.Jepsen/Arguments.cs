@@ -12,9 +12,12 @@ internal static class Arguments
     public const string Usage = """
         dotnet run -c Release --project jepsen-style/StateStore.Jepsen -- [flags]
           --nemesis NAMES      all (default), none, or a comma list of kill, kill-leader, pause, pause-leader,
-                               power-loss, power-loss-leader-last, partition-majority-minority, partition-leader,
-                               partition-bridge (partitions need root and network namespaces; skipped, saying why, without),
-                               replace-member
+                               power-loss, power-loss-leader-last, pause-followers-kill-leader, partition-majority-minority,
+                               partition-leader, partition-bridge (partitions need root and network namespaces; skipped,
+                               saying why, without), replace-member, crash-before-apply, crash-after-apply,
+                               crash-before-wal-append, crash-after-wal-append, crash-during-snapshot-install,
+                               crash-during-snapshot-send (crashes at the server's failpoints), slow-links, lossy-links
+                               (Raft through a proxy per member; skipped, saying why, with partitions)
           --time-limit SECONDS faults drawn at random until this is spent (long mode); without it each nemesis runs once
           --hold SECONDS       how long each fault is held (default 8)
           --quiet SECONDS      fault-free gap before each fault (default 3)
@@ -31,7 +34,7 @@ internal static class Arguments
           --out FOLDER         the run folder (default jepsen-style/runs/<time>)
           --keep-data          keep the members' data folders after a passing run
           --inject BUGS        stale-read, drop-watch-event: a client-side broken store, to see the checkers catch it
-          --server-bug BUGS    stale-follower-read, drop-watch-event, ack-before-durable: servers started with these
+          --server-bug BUGS    stale-follower-read, drop-watch-event, ack-before-durable, ack-before-commit: servers started with these
                                bugs switched on (STATESTORE_INJECT_BUGS), to see the checkers catch a real broken server
           --check HISTORY      check a recorded history.jsonl for linearizability only (deciding unknown writes
                                from the committed.jsonl beside it, when there is one), and exit

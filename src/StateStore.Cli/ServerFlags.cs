@@ -19,7 +19,7 @@ internal static class ServerFlags
         ["--listen-client-urls"] = ("URLs to serve the etcd API on (default http://127.0.0.1:2379)", (o, v) => o with { ListenClientUrls = Urls(v) }),
         ["--advertise-client-urls"] = ("client URL to advertise to the cluster (default: the first listen URL)", (o, v) => o with { AdvertiseClientUrl = Urls(v)[0] }),
         ["--listen-peer-urls"] = ("URL to serve Raft on (default http://127.0.0.1:2380)", (o, v) => o with { ListenPeerUrl = SingleUrl(v) }),
-        ["--initial-advertise-peer-urls"] = ("accepted for etcd compatibility; must equal --listen-peer-urls", (o, v) => SingleUrl(v) == o.ListenPeerUrl ? o : throw new FormatException("must equal --listen-peer-urls (give --listen-peer-urls first)")),
+        ["--initial-advertise-peer-urls"] = ("URL the other members reach this one's Raft on, when not the listen URL (behind a proxy)", (o, v) => o with { AdvertisePeerUrl = SingleUrl(v) }),
         ["--listen-api-urls"] = ("URLs to serve the Kubernetes API and /healthz on (default http://127.0.0.1:8080)", (o, v) => o with { ListenApiUrls = Urls(v) }),
         ["--initial-cluster"] = ("founding members, name=peer-url,... (default: this member alone)", (o, v) => o with { InitialCluster = Cluster(v) }),
         ["--initial-cluster-state"] = ("new (found a cluster) or existing (join one)", (o, v) => o with { JoinExisting = v switch { "new" => false, "existing" => true, _ => throw new FormatException("must be 'new' or 'existing'") } }),
@@ -84,7 +84,7 @@ internal static class ServerFlags
         }
         if (!self[0].Peer.Equals(options.PeerEndPoint))
         {
-            throw new UsageException($"--initial-cluster gives '{options.Name}' the peer URL {self[0].Peer}, but --listen-peer-urls is {options.PeerEndPoint}");
+            throw new UsageException($"--initial-cluster gives '{options.Name}' the peer URL {self[0].Peer}, but its advertised peer URL (--initial-advertise-peer-urls, else --listen-peer-urls) is {options.PeerEndPoint}");
         }
         if (options.Cluster.Select(m => m.Name).Distinct().Count() != options.Cluster.Count || options.Cluster.Select(m => m.Peer).Distinct().Count() != options.Cluster.Count)
         {

@@ -38,6 +38,34 @@ public static class Failpoints
     /// <summary>The WAL keeps unflushed pages in process memory (not a shared mapping), so SIGKILL loses them as power loss would.</summary>
     public static bool PrivateWalMemory { get; } = Enabled.Contains("private-wal-memory");
 
+    /// <summary>
+    /// <c>crash-before-apply[=N]</c>: the process dies before it applies its Nth committed command (counting every command
+    /// applied since start, the replay of the log's tail included): committed, maybe acknowledged by the leader, not in this store.
+    /// </summary>
+    public static CrashPoint? CrashBeforeApply { get; } = CrashPoint.Parse(Enabled, "crash-before-apply");
+
+    /// <summary><c>crash-after-apply[=N]</c>: the process dies right after it applied its Nth committed command, before anything else runs.</summary>
+    public static CrashPoint? CrashAfterApply { get; } = CrashPoint.Parse(Enabled, "crash-after-apply");
+
+    /// <summary><c>crash-before-wal-append[=N]</c>: a follower dies before appending the Nth batch of entries a leader sent it.</summary>
+    public static CrashPoint? CrashBeforeWalAppend { get; } = CrashPoint.Parse(Enabled, "crash-before-wal-append");
+
+    /// <summary>
+    /// <c>crash-after-wal-append[=N]</c>: a follower dies after appending (and fsync'ing) the Nth batch a leader sent it,
+    /// before it answers: on its disk, and the leader does not know.
+    /// </summary>
+    public static CrashPoint? CrashAfterWalAppend { get; } = CrashPoint.Parse(Enabled, "crash-after-wal-append");
+
+    /// <summary>
+    /// <c>crash-during-snapshot-install[=N]</c>: a member installing a snapshot from its leader dies halfway through
+    /// swapping its store folder (the old store moved aside, the new one not yet in place), the crash
+    /// <see cref="MemberPaths.RecoverStoreSwap"/> recovers from.
+    /// </summary>
+    public static CrashPoint? CrashDuringSnapshotInstall { get; } = CrashPoint.Parse(Enabled, "crash-during-snapshot-install");
+
+    /// <summary><c>crash-during-snapshot-send[=N]</c>: a leader streaming a snapshot to a follower dies after sending its Nth chunk.</summary>
+    public static CrashPoint? CrashDuringSnapshotSend { get; } = CrashPoint.Parse(Enabled, "crash-during-snapshot-send");
+
     /// <summary>Injected bug <c>stale-follower-read</c>: a follower answers linearizable reads from its own state, without the read barrier.</summary>
     public static bool StaleFollowerRead { get; } = Bugs.Contains("stale-follower-read");
 
@@ -46,6 +74,13 @@ public static class Failpoints
     /// event that lands while it goes from replaying history to live delivery, where etcd once had such a bug).
     /// </summary>
     public static bool DropWatchEvent { get; } = Bugs.Contains("drop-watch-event");
+
+    /// <summary>
+    /// Injected bug <c>ack-before-commit</c>: the leader answers a put its own client sent it as soon as the entry is in its
+    /// own log, before a majority holds it, with revision 0 (it does not know the revision the entry will get). A leader
+    /// that loses its majority acknowledges writes that die with it.
+    /// </summary>
+    public static bool AckBeforeCommit { get; } = Bugs.Contains("ack-before-commit");
 
     /// <summary>The failpoints and injected bugs in force, for the log at start; null when none.</summary>
     public static string? Describe() =>

@@ -90,8 +90,9 @@ public sealed class RaftMember : IAsyncDisposable
                 paths.Members, options.JoinExisting ? null : options.InitialCluster.Select(m => (EndPoint)m.Peer), cancellationToken).ConfigureAwait(false);
             peers = PeerTransport(options, loggers);
             var election = (int)options.ElectionTimeout.TotalMilliseconds;
-            var config = new RaftCluster.CustomTransportConfiguration(options.PeerEndPoint, PeerConnections.Listener(loggers), peers)
+            var config = new RaftCluster.CustomTransportConfiguration(options.ListenPeerEndPoint ?? options.PeerEndPoint, PeerConnections.Listener(loggers), peers)
             {
+                PublicEndPoint = options.PeerEndPoint,
                 ConfigurationStorage = configuration,
                 LowerElectionTimeout = election,
                 UpperElectionTimeout = election * 2,
@@ -116,6 +117,7 @@ public sealed class RaftMember : IAsyncDisposable
             {
                 QuotaBackendBytes = options.QuotaBackendBytes,
                 StaleFollowerRead = options.StaleFollowerRead,
+                AckBeforeCommit = options.AckBeforeCommit,
             };
             var member = new RaftMember(cluster, wal, machine, configuration, peers, info, paths, store, logger);
             await cluster.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -13,8 +13,11 @@ public sealed record RaftMemberOptions
     /// <summary>etcd's --data-dir.</summary>
     public required string DataDirectory { get; init; }
 
-    /// <summary>Where this member listens for Raft traffic (etcd's --listen-peer-urls).</summary>
+    /// <summary>The Raft address the cluster knows this member by (etcd's --initial-advertise-peer-urls, by default its --listen-peer-urls).</summary>
     public required IPEndPoint PeerEndPoint { get; init; }
+
+    /// <summary>Where this member listens for Raft traffic when that is not <see cref="PeerEndPoint"/>, the address it advertises (behind a proxy); null: the same.</summary>
+    public IPEndPoint? ListenPeerEndPoint { get; init; }
 
     /// <summary>The client URL other members forward writes to (etcd's --advertise-client-urls).</summary>
     public required Uri AdvertiseClientUrl { get; init; }
@@ -56,6 +59,9 @@ public sealed record RaftMemberOptions
 
     /// <summary>The injected bug stale-follower-read (see <see cref="Failpoints.StaleFollowerRead"/>).</summary>
     internal bool StaleFollowerRead { get; init; } = Failpoints.StaleFollowerRead;
+
+    /// <summary>The injected bug ack-before-commit (see <see cref="Failpoints.AckBeforeCommit"/>).</summary>
+    internal bool AckBeforeCommit { get; init; } = Failpoints.AckBeforeCommit;
 
     /// <summary>The injected bug drop-watch-event (see <see cref="Failpoints.DropWatchEvent"/>).</summary>
     internal bool DropWatchEvent { get; init; } = Failpoints.DropWatchEvent;

@@ -12,6 +12,9 @@ public sealed partial class ReplicatedKvStore
     private static readonly KvFailure TimedOut = new(KvStatus.Unavailable, "etcdserver: request timed out");
     private static readonly KvFailure LeaderChanged = new(KvStatus.NotLeader, "etcdserver: leader changed");
 
+    /// <summary>The leader acknowledges its own clients' puts before they commit (the injected bug <see cref="Failpoints.AckBeforeCommit"/>).</summary>
+    internal bool AckBeforeCommit { get; init; }
+
     public async ValueTask<KvResult<PutResponse>> PutAsync(PutRequest request, CancellationToken cancellationToken = default) =>
         RequestValidator.Validate(request) is { } invalid ? invalid
         : await CheckQuotaAsync(request, cancellationToken).ConfigureAwait(false) is { } full ? full
@@ -79,6 +82,10 @@ public sealed partial class ReplicatedKvStore
                         await Task.Delay(TimeSpan.FromMilliseconds(10), deadline.Token).ConfigureAwait(false);
                         continue;
                     }
+                    if (AckBeforeCommit && body is PutRequest)
+                    {
+                        return Unbox<T>(AcknowledgeBeforeCommit(command, proposal));
+                    }
                     switch (await ReplicateAsLeaderAsync(command, proposal, deadline.Token).ConfigureAwait(false))
                     {
                         case Replication.NotAppended:
@@ -119,6 +126,17 @@ public sealed partial class ReplicatedKvStore
         {
             _machine.Proposals.Forget(proposal);
         }
+    }
+
+    /// <summary>
+    /// The injected bug ack-before-commit: hand the entry to Raft (which appends it to the leader's log and replicates
+    /// it) without waiting for the commit, and answer the put as done, with revision 0.
+    /// </summary>
+    private KvResult<PutResponse> AcknowledgeBeforeCommit(byte[] command, Proposal proposal)
+    {
+        var replicating = ReplicateAsLeaderAsync(command, proposal, CancellationToken.None).AsTask();
+        _ = replicating.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return KvResult<PutResponse>.Ok(new PutResponse(0, null));
     }
 
     /// <summary>

@@ -47,6 +47,7 @@ public sealed class MemberServer : IAsyncDisposable
             Name = options.Name,
             DataDirectory = options.DataDirectory,
             PeerEndPoint = options.PeerEndPoint,
+            ListenPeerEndPoint = options.ListenPeerEndPoint,
             AdvertiseClientUrl = options.ClientUrlToAdvertise,
             InitialCluster = options.Cluster,
             JoinExisting = options.JoinExisting,

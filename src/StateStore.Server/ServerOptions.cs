@@ -25,6 +25,12 @@ public sealed record ServerOptions
     /// <summary>--listen-peer-urls: Raft over TCP.</summary>
     public Uri ListenPeerUrl { get; init; } = new("http://127.0.0.1:2380");
 
+    /// <summary>
+    /// --initial-advertise-peer-urls: where the other members reach this one, when not where it listens (behind a proxy
+    /// or a NAT); the member's identity in the cluster. Default: the listen URL.
+    /// </summary>
+    public Uri? AdvertisePeerUrl { get; init; }
+
     /// <summary>--listen-api-urls: the Kubernetes API (HTTP/1.1); serves /healthz, /readyz, /livez.</summary>
     public IReadOnlyList<Uri> ListenApiUrls { get; init; } = [new("http://127.0.0.1:8080")];
 
@@ -49,7 +55,11 @@ public sealed record ServerOptions
     /// <summary>--snapshot-catchup-entries: entries kept in the log past a snapshot for slow followers.</summary>
     public long SnapshotCatchUpEntries { get; init; } = SnapshotPolicy.Default.RetainedEntries;
 
-    public IPEndPoint PeerEndPoint => Endpoints.Parse(ListenPeerUrl);
+    /// <summary>The peer address the cluster knows this member by (advertised).</summary>
+    public IPEndPoint PeerEndPoint => Endpoints.Parse(AdvertisePeerUrl ?? ListenPeerUrl);
+
+    /// <summary>The peer address this member listens on.</summary>
+    public IPEndPoint ListenPeerEndPoint => Endpoints.Parse(ListenPeerUrl);
 
     public Uri ClientUrlToAdvertise => AdvertiseClientUrl ?? ListenClientUrls[0];
 

@@ -13,7 +13,8 @@ public sealed partial class ProcessCluster
     /// </summary>
     public async Task<(ServerProcess Member, MemberAddResponse Added)> AddMemberAsync(string name, ServerProcess via, CancellationToken cancellationToken)
     {
-        var config = MemberConfig.Allocate(name, Path.Combine(DataRoot, name), Options.Ports, HostOf(Options.Network));
+        var config = MemberConfig.Allocate(name, Path.Combine(DataRoot, name), Options.Ports, HostOf(Options.Network), Options.PeerProxies);
+        AddProxy(config);
         var added = await new Cluster.ClusterClient(via.Channel).MemberAddAsync(new MemberAddRequest { PeerURLs = { config.PeerUrl } },
             deadline: DateTime.UtcNow + MembershipCallTimeout, cancellationToken: cancellationToken);
         var initialCluster = string.Join(",", _members.Select(m => m.Config).Append(config).Select(c => $"{c.Name}={c.PeerUrl}"));

@@ -32,6 +32,9 @@ public sealed record ClusterOptions
 
     /// <summary>Run each member in a network namespace of its own on this network (so links can be cut); loopback when null.</summary>
     public MemberNetwork? Network { get; init; }
+
+    /// <summary>Put a <see cref="PeerProxy"/> in front of each member's Raft port (so links can be slowed or made lossy).</summary>
+    public bool PeerProxies { get; init; }
 }
 
 /// <summary>What one member reported: its id, the leader it knows, its revision and Raft position.</summary>
@@ -60,6 +63,9 @@ public sealed partial class ProcessCluster : IAsyncDisposable
 
     private readonly Func<MemberConfig, string, IReadOnlyList<string>, ServerProcess> _newMember;
 
+    /// <summary>Each member's proxy by name, when <see cref="ClusterOptions.PeerProxies"/>.</summary>
+    private readonly Dictionary<string, PeerProxy> _proxies = [];
+
     private ProcessCluster(List<ServerProcess> members, Func<MemberConfig, string, IReadOnlyList<string>, ServerProcess> newMember, string dataRoot, ClusterOptions options)
     {
         Options = options;
@@ -83,7 +89,7 @@ public sealed partial class ProcessCluster : IAsyncDisposable
     {
         var binary = await ServerBinary.PathAsync();
         var configs = Enumerable.Range(0, options.Size)
-            .Select(i => MemberConfig.Allocate($"m{i}", Path.Combine(dataRoot, $"m{i}"), options.Ports, HostOf(options.Network)))
+            .Select(i => MemberConfig.Allocate($"m{i}", Path.Combine(dataRoot, $"m{i}"), options.Ports, HostOf(options.Network), options.PeerProxies))
             .ToList();
         var initialCluster = string.Join(",", configs.Select(c => $"{c.Name}={c.PeerUrl}"));
         var environment = FailpointEnvironment(options);
@@ -103,6 +109,7 @@ public sealed partial class ProcessCluster : IAsyncDisposable
         {
             foreach (var member in members)
             {
+                cluster.AddProxy(member.Config);
                 member.Launch();
             }
             await cluster.WaitAllReadyAsync(cancellationToken);
@@ -113,6 +120,18 @@ public sealed partial class ProcessCluster : IAsyncDisposable
             throw;
         }
         return cluster;
+    }
+
+    /// <summary>The proxy in front of <paramref name="member"/>'s Raft port, or null when the members run without proxies.</summary>
+    public PeerProxy? ProxyOf(ServerProcess member) => _proxies.GetValueOrDefault(member.Name);
+
+    private void AddProxy(MemberConfig config)
+    {
+        if (config.ListenPeerPort is { } listen)
+        {
+            var host = System.Net.IPAddress.Parse(config.Host);
+            _proxies[config.Name] = new PeerProxy(new(host, config.PeerPort), new(host, listen));
+        }
     }
 
     /// <summary>The address of the next member: loopback, or a new namespace on <paramref name="network"/>.</summary>
@@ -260,6 +279,10 @@ public sealed partial class ProcessCluster : IAsyncDisposable
         foreach (var member in _started)
         {
             await member.DisposeAsync();
+        }
+        foreach (var proxy in _proxies.Values)
+        {
+            await proxy.DisposeAsync();
         }
     }
 }

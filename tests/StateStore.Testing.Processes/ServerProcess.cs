@@ -107,8 +107,17 @@ public sealed partial class ServerProcess : IAsyncDisposable
     /// <summary>True between <see cref="Pause"/> and <see cref="Resume"/>: the process holds its sockets but answers nothing.</summary>
     public bool IsPaused { get; private set; }
 
-    /// <summary>Launches a run without waiting for it to be ready; <paramref name="extraFlags"/> apply to this run only.</summary>
-    public void Launch(IEnumerable<string>? extraFlags = null)
+    /// <summary>
+    /// The failpoints the current run was launched with beyond the member's own (see <see cref="Launch"/>), or null:
+    /// a run armed with a crash failpoint by a nemesis, which a clean relaunch disarms.
+    /// </summary>
+    public string? RunFailpoints { get; private set; }
+
+    /// <summary>
+    /// Launches a run without waiting for it to be ready; <paramref name="extraFlags"/> apply to this run only, and so
+    /// do <paramref name="failpoints"/> (added to the member's STATESTORE_FAILPOINTS).
+    /// </summary>
+    public void Launch(IEnumerable<string>? extraFlags = null, string? failpoints = null)
     {
         if (IsRunning)
         {
@@ -135,6 +144,10 @@ public sealed partial class ServerProcess : IAsyncDisposable
         {
             info.Environment[name] = value;
         }
+        if (failpoints is not null)
+        {
+            info.Environment["STATESTORE_FAILPOINTS"] = _environment.TryGetValue("STATESTORE_FAILPOINTS", out var own) ? $"{own},{failpoints}" : failpoints;
+        }
         lock (_logLock)
         {
             _log.WriteLine($"{RunHeader}{++_runs} at {DateTime.UtcNow:HH:mm:ss.fff}: dotnet {string.Join(' ', info.ArgumentList)}");
@@ -150,6 +163,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         _process = process;
         IsPaused = false;
         _ended = false;
+        RunFailpoints = failpoints;
     }
 
     /// <summary>Launches a run and waits until /readyz answers 200.</summary>

@@ -25,6 +25,12 @@ public interface INemesis
     /// <summary>STATESTORE_FAILPOINTS the members must be started with for this nemesis, or null.</summary>
     string? Failpoints => null;
 
+    /// <summary>More flags every member must be started with for this nemesis (pairs of flag and value), e.g. a low --snapshot-count.</summary>
+    IReadOnlyList<string> ServerFlags => [];
+
+    /// <summary>True when the members must run behind a Raft proxy each (<see cref="Testing.Processes.PeerProxy"/>).</summary>
+    bool NeedsProxies => false;
+
     /// <summary>True when the members must run in network namespaces of their own (<see cref="Testing.Processes.MemberNetwork"/>).</summary>
     bool NeedsNetwork => false;
 

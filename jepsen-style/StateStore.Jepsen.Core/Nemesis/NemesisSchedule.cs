@@ -11,9 +11,11 @@ public sealed record NemesisSchedule(IReadOnlyList<INemesis> Nemeses, TimeSpan H
     public static IReadOnlyList<INemesis> All() =>
     [
         new KillNemesis(leader: false), new KillNemesis(leader: true), new PauseNemesis(leader: false), new PauseNemesis(leader: true),
-        new PowerLossNemesis(), new PowerLossNemesis(leaderLast: true),
+        new PowerLossNemesis(), new PowerLossNemesis(leaderLast: true), new PauseFollowersKillLeaderNemesis(),
         new PartitionNemesis(PartitionShape.MajorityMinority), new PartitionNemesis(PartitionShape.IsolatedLeader), new PartitionNemesis(PartitionShape.Bridge),
         new ReplaceMemberNemesis(),
+        new LinkNemesis(LinkFault.Slow), new LinkNemesis(LinkFault.Lossy),
+        .. CrashFailpointNemesis.Names.Select(name => new CrashFailpointNemesis(name)),
     ];
 
     /// <summary>The nemeses a --nemesis value names: "all", "none", or names separated by commas.</summary>
@@ -37,11 +39,20 @@ public sealed record NemesisSchedule(IReadOnlyList<INemesis> Nemeses, TimeSpan H
     /// <summary>True when a nemesis cuts links, so the members must run in network namespaces of their own.</summary>
     public bool NeedsNetwork => Nemeses.Any(n => n.NeedsNetwork);
 
+    /// <summary>True when a nemesis slows or breaks links through proxies in front of the members.</summary>
+    public bool NeedsProxies => Nemeses.Any(n => n.NeedsProxies);
+
+    /// <summary>This schedule without the nemeses that need proxies (partitions cut the direct links, which proxies would bypass).</summary>
+    public NemesisSchedule WithoutProxies() => this with { Nemeses = [.. Nemeses.Where(n => !n.NeedsProxies)] };
+
     /// <summary>This schedule without the nemeses that need network namespaces (where none can be made).</summary>
     public NemesisSchedule WithoutNetwork() => this with { Nemeses = [.. Nemeses.Where(n => !n.NeedsNetwork)] };
 
     /// <summary>The failpoints the members need for these nemeses, or null.</summary>
     public string? Failpoints => JoinFailpoints(Nemeses.Select(n => n.Failpoints));
+
+    /// <summary>The server flags the members need for these nemeses (flag and value pairs), each flag once: the first nemesis naming it sets it.</summary>
+    public IReadOnlyList<string> ServerFlags => [.. Nemeses.SelectMany(n => n.ServerFlags.Chunk(2)).DistinctBy(pair => pair[0]).SelectMany(pair => pair)];
 
     /// <summary>One STATESTORE_FAILPOINTS value from several (each a comma list, or null), each name once; null for none.</summary>
     public static string? JoinFailpoints(IEnumerable<string?> lists) =>

@@ -92,6 +92,48 @@ public sealed class PowerLossNemesis(bool leaderLast = false) : INemesis
     }
 }
 
+/// <summary>
+/// A leader that loses its majority and then dies: SIGSTOP of every follower, the hold (the leader goes on taking
+/// requests it cannot commit), SIGKILL of the leader, SIGCONT of the followers, which elect a leader among themselves;
+/// then the old leader is restarted and rejoins behind them. Nothing the old leader took during the hold may have been
+/// acknowledged: none of it was on a majority.
+/// </summary>
+public sealed class PauseFollowersKillLeaderNemesis : INemesis
+{
+    public string Name => "pause-followers-kill-leader";
+
+    public async Task<NemesisWindow> RunAsync(NemesisContext context, TimeSpan hold, CancellationToken cancellationToken)
+    {
+        var leader = await context.Cluster.LeaderAsync(cancellationToken, TimeSpan.FromSeconds(60));
+        var followers = context.Cluster.Members.Where(m => m != leader).ToList();
+        var start = context.History.NowNs;
+        try
+        {
+            foreach (var follower in followers)
+            {
+                follower.Pause();
+            }
+            context.Log($"{Name}: SIGSTOP {string.Join(", ", followers.Select(f => f.Name))}; {leader.Name} leads alone");
+            await Task.Delay(hold, cancellationToken);
+            await leader.KillAsync();
+        }
+        finally
+        {
+            foreach (var follower in followers.Where(f => f.IsPaused))
+            {
+                follower.Resume();
+            }
+        }
+        context.Log($"{Name}: SIGKILL {leader.Name}, SIGCONT the followers");
+        var timeout = context.ReadyTimeout ?? TimeSpan.FromSeconds(90);
+        await Task.WhenAll(followers.Select(f => f.WaitReadyAsync(cancellationToken, timeout)));
+        leader.Launch();
+        await leader.WaitReadyAsync(cancellationToken, timeout);
+        context.Log($"{Name}: {leader.Name} restarted and ready");
+        return new NemesisWindow(Name, leader.Name, start, context.History.NowNs);
+    }
+}
+
 internal static class Targets
 {
     public static async Task<ServerProcess> PickAsync(NemesisContext context, bool leader, CancellationToken cancellationToken)

@@ -36,13 +36,22 @@ public static class JepsenRun
             log(skipped);
             schedule = schedule.WithoutNetwork();
         }
+        if (schedule.NeedsNetwork && schedule.NeedsProxies)
+        {
+            var proxied = $"SKIPPED {string.Join(", ", schedule.Nemeses.Where(n => n.NeedsProxies).Select(n => n.Name).Distinct())}: their proxies would carry the links partitions cut";
+            skipped = skipped is null ? proxied : $"{skipped}; {proxied}";
+            log(proxied);
+            schedule = schedule.WithoutProxies();
+        }
         using var network = schedule.NeedsNetwork ? MemberNetwork.Create() : null;
         var cluster = await ProcessCluster.StartAsync(Path.Combine(options.Folder, "data"), Path.Combine(options.Folder, "logs"), new ClusterOptions
         {
             Network = network,
+            PeerProxies = schedule.NeedsProxies,
             Size = options.ClusterSize,
             Failpoints = NemesisSchedule.JoinFailpoints([schedule.Failpoints, ServerBugs.Failpoints(options.ServerBugs)]),
             InjectBugs = ServerBugs.ToVariable(options.ServerBugs),
+            ExtraFlags = schedule.ServerFlags,
             Ports = LoopbackPorts.Jepsen,
             HeartbeatIntervalMs = options.HeartbeatIntervalMs,
             ElectionTimeoutMs = options.ElectionTimeoutMs,

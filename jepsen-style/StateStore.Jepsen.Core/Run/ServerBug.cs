@@ -21,12 +21,19 @@ public enum ServerBug
     /// that are on disk only on itself; a power cut the followers come back from first loses them.
     /// </summary>
     AckBeforeDurable = 4,
+
+    /// <summary>
+    /// ack-before-commit: the leader answers a put its own client sent as soon as it hands the entry to Raft, before a
+    /// majority holds it (with revision 0); a leader that loses its majority and dies takes those writes with it.
+    /// </summary>
+    AckBeforeCommit = 8,
 }
 
 public static class ServerBugs
 {
     private static readonly (ServerBug Bug, string Name)[] Names =
-        [(ServerBug.StaleFollowerRead, "stale-follower-read"), (ServerBug.DropWatchEvent, "drop-watch-event"), (ServerBug.AckBeforeDurable, "ack-before-durable")];
+        [(ServerBug.StaleFollowerRead, "stale-follower-read"), (ServerBug.DropWatchEvent, "drop-watch-event"), (ServerBug.AckBeforeDurable, "ack-before-durable"),
+         (ServerBug.AckBeforeCommit, "ack-before-commit")];
 
     /// <summary>The names the server reads from STATESTORE_INJECT_BUGS, or null for none.</summary>
     public static string? ToVariable(ServerBug bugs) =>

@@ -56,6 +56,14 @@ internal static class HarnessRuns
         return result;
     }
 
+    /// <summary>Asserts that a run passed every checker with no key left undecided, and ran <paramref name="nemeses"/> in that order.</summary>
+    public static void AssertPassed(RunResult result, IEnumerable<string> nemeses)
+    {
+        Assert.True(result.ExitCode == 0, Core.Report.RunReport.Describe(result.Verdict));
+        Assert.Empty(result.Verdict.Linearizability.GaveUp);
+        Assert.Equal(nemeses, result.Verdict.Windows.Select(w => w.Nemesis));
+    }
+
     /// <summary>The names of the checks a run's violations failed.</summary>
     public static HashSet<string> FailedChecks(RunResult result) => result.Verdict.Violations.Select(v => v.Check).ToHashSet();
 }

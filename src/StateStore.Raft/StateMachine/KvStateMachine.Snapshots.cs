@@ -56,6 +56,7 @@ internal sealed partial class KvStateMachine
         var old = _store;
         old.Dispose();
         Directory.Move(_paths.Store, _paths.OldStore);
+        Failpoints.CrashDuringSnapshotInstall?.Hit();
         Directory.Move(_paths.NextStore, _paths.Store);
         HardLinks.FsyncDirectory(_paths.Root);
         Directory.Delete(_paths.OldStore, recursive: true);

@@ -104,12 +104,18 @@ internal sealed partial class KvStateMachine : IStateMachine, IDisposable
             {
                 return _appliedIndex; // already in the store's checkpoint
             }
-            if (!entry.IsConfiguration && await ReadPayloadAsync(entry, token).ConfigureAwait(false) is { IsEmpty: false } payload)
+            var command = !entry.IsConfiguration && await ReadPayloadAsync(entry, token).ConfigureAwait(false) is { IsEmpty: false } payload ? payload : default;
+            if (!command.IsEmpty)
             {
-                ApplyCommand(entry, payload);
+                Failpoints.CrashBeforeApply?.Hit();
+                ApplyCommand(entry, command);
             }
             _appliedTerm = entry.Term;
             Volatile.Write(ref _appliedIndex, entry.Index);
+            if (!command.IsEmpty)
+            {
+                Failpoints.CrashAfterApply?.Hit();
+            }
             await MaybeSnapshotAsync(token).ConfigureAwait(false);
             return entry.Index;
         }

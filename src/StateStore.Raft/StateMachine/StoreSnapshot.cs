@@ -21,7 +21,12 @@ internal sealed class StoreSnapshot(string directory, long index, long term) : I
     long? IDataTransferObject.Length => null;
 
     ValueTask IDataTransferObject.WriteToAsync<TWriter>(TWriter writer, CancellationToken token) =>
-        new(SnapshotArchive.WriteAsync(Directory, (chunk, ct) => writer.WriteAsync(chunk, null, ct), token));
+        new(SnapshotArchive.WriteAsync(Directory, async (chunk, ct) =>
+        {
+            await writer.WriteAsync(chunk, null, ct).ConfigureAwait(false);
+            // Each chunk sent is a hit of crash-during-snapshot-send: the follower has part of the snapshot.
+            Failpoints.CrashDuringSnapshotSend?.Hit();
+        }, token));
 
     public override string ToString() => $"snapshot {Index} (term {Term})";
 }

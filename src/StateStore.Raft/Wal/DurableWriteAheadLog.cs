@@ -27,12 +27,20 @@ internal sealed class DurableWriteAheadLog(WriteAheadLog.Options options, IState
     async ValueTask IAuditTrail<IRaftLogEntry>.AppendAsync<TEntry>(ILogEntryProducer<TEntry> entries, long startIndex, bool skipCommitted, CancellationToken token)
     {
         var count = entries.RemainingCount;
+        if (count > 0)
+        {
+            Failpoints.CrashBeforeWalAppend?.Hit();
+        }
         await AppendAsync(entries, startIndex, skipCommitted, token).ConfigureAwait(false);
         if (count > 0 && !SkipFollowerFlush)
         {
             // Runs under the cluster's transition lock, so it never waits concurrently with the
             // leader's commit wait (DotNext's flush event allows one waiter at a time).
             await FlushAsync(token).ConfigureAwait(false);
+        }
+        if (count > 0)
+        {
+            Failpoints.CrashAfterWalAppend?.Hit();
         }
     }
 }
