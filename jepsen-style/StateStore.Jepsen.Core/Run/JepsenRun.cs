@@ -241,6 +241,6 @@ public static class JepsenRun
         return reader.Log().Events.Select(e => e.Event).ToList();
     }
 
-    /// <summary>What a stored value means to the checks: itself, or a Kubernetes object's data.v.</summary>
+    /// <summary>What a stored value means to the checks: itself, or a Kubernetes object's jepsen/v annotation.</summary>
     private static string? ValueOf(RunOptions options, string stored) => options.Workload == Workload.Kubernetes ? KubeObjects.ValueOf(stored) : stored;
 }

@@ -27,7 +27,7 @@ public sealed record RunOptions
 
     public TrafficOptions Traffic { get; init; } = new();
 
-    /// <summary>What the clients and watchers do: registers through the etcd API, or ConfigMaps through the Kubernetes API.</summary>
+    /// <summary>What the clients and watchers do: registers through the etcd API, or Pods through the Kubernetes API.</summary>
     public Workload Workload { get; init; }
 
     /// <summary>The etcd key prefix the workload's keys live under (the committed history and final states are read there).</summary>
@@ -59,7 +59,7 @@ public sealed record RunOptions
     public int ElectionTimeoutMs { get; init; } = 1000;
 
     public string Describe() =>
-        $"{ClusterSize} members, {Traffic.Clients} {Workload switch { Workload.Kubernetes => "Kubernetes clients (ConfigMaps through the API server)", Workload.Txn => "multi-key Txn clients", Workload.Leases => "lease clients", _ => "clients" }} on {Traffic.Keys} keys, {Watchers} watchers, nemeses "
+        $"{ClusterSize} members, {Traffic.Clients} {Workload switch { Workload.Kubernetes => "Kubernetes clients (Pods through the API server)", Workload.Txn => "multi-key Txn clients", Workload.Leases => "lease clients", _ => "clients" }} on {Traffic.Keys} keys, {Watchers} watchers, nemeses "
         + (Nemeses.Count == 0 ? "none" : string.Join(",", Nemeses.Select(n => n.Name)))
         + (TimeLimit is { } limit ? $" at random for {limit.TotalSeconds:F0} s" : " once each")
         + $", hold {Hold.TotalSeconds:F0} s, seed {Seed}" + (Bugs == InjectedBug.None ? "" : $", injected bugs: {Bugs}")

@@ -7,30 +7,49 @@ using StateStore.Testing.Processes;
 namespace StateStore.Jepsen.Core.Traffic;
 
 /// <summary>
-/// The Kubernetes-shaped workload's objects: ConfigMaps k0..kN in namespace "jepsen", each a register whose value
-/// is data.v. In the store they are the keys /registry/configmaps/jepsen/kI, so the committed history and the
-/// members' final states are read through the etcd API and compared in the same terms.
+/// The Kubernetes-shaped workload's objects: Pods k0..kN in namespace "jepsen" (unscheduled: no node, so a DELETE
+/// removes them at once, with no grace period), each a register whose value is the annotation jepsen/v (a Pod's spec
+/// is immutable after create; its annotations are what a controller rewrites). In the store they are the keys
+/// /registry/pods/jepsen/kI, so the committed history and the members' final states are read through the etcd API
+/// and compared in the same terms.
 /// </summary>
 public static class KubeObjects
 {
     public const string Namespace = "jepsen";
 
     /// <summary>The etcd key prefix the objects live under (the workload's prefix).</summary>
-    public const string Prefix = "/registry/configmaps/jepsen/";
+    public const string Prefix = "/registry/pods/jepsen/";
+
+    /// <summary>The collection's path in the Kubernetes API.</summary>
+    public const string Path = $"/api/v1/namespaces/{Namespace}/pods";
+
+    private const string ValueAnnotation = "jepsen/v";
 
     public static string NameOf(string key) => key[Prefix.Length..];
 
-    /// <summary>The register value a stored object holds (its data.v), or the raw value when it is not an object of this workload.</summary>
+    /// <summary>The register value a stored object holds (its jepsen/v annotation), or the raw value when it is not an object of this workload.</summary>
     public static string? ValueOf(string stored) =>
-        stored.StartsWith('{') && JsonNode.Parse(stored) is JsonObject obj ? obj["data"]?["v"]?.GetValue<string>() : stored;
+        stored.StartsWith('{') && JsonNode.Parse(stored) is JsonObject obj ? ValueOf(obj) : stored;
 
-    public static JsonObject Body(string name, string value, string? resourceVersion) => new()
+    /// <summary>The register value an object holds: its jepsen/v annotation.</summary>
+    public static string? ValueOf(JsonObject? obj) => obj?["metadata"]?["annotations"]?[ValueAnnotation]?.GetValue<string>();
+
+    public static JsonObject Body(string name, string value, string? resourceVersion)
     {
-        ["apiVersion"] = "v1",
-        ["kind"] = "ConfigMap",
-        ["metadata"] = resourceVersion is null ? new JsonObject { ["name"] = name } : new JsonObject { ["name"] = name, ["resourceVersion"] = resourceVersion },
-        ["data"] = new JsonObject { ["v"] = value },
-    };
+        var metadata = new JsonObject { ["name"] = name, ["annotations"] = new JsonObject { [ValueAnnotation] = value } };
+        if (resourceVersion is not null)
+        {
+            metadata["resourceVersion"] = resourceVersion;
+        }
+        return new()
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Pod",
+            ["metadata"] = metadata,
+            // The same spec on every write: what a PUT may not change after create.
+            ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "c", ["image"] = "busybox:1.36" }) },
+        };
+    }
 
     /// <summary>DeleteOptions whose precondition makes a DELETE a compare-and-delete on the object's resourceVersion.</summary>
     public static JsonObject DeleteOptions(string resourceVersion) => new()
@@ -89,7 +108,7 @@ public sealed class KubeClient(int client, IReadOnlyList<ServerProcess> members,
         var op = Invoke(type, key, seen);
         var url = Members[Member].Config.ApiUrl;
         var http = _http.TryGetValue(url, out var known) ? known : _http[url] = new HttpClient { BaseAddress = new Uri(url), Timeout = Timeout.InfiniteTimeSpan };
-        var path = $"/api/v1/namespaces/{KubeObjects.Namespace}/configmaps";
+        var path = KubeObjects.Path;
         using var deadline = new CancellationTokenSource(options.OpTimeout);
         try
         {
@@ -109,7 +128,7 @@ public sealed class KubeClient(int client, IReadOnlyList<ServerProcess> members,
             switch (type, response.StatusCode)
             {
                 case (OpType.Read, HttpStatusCode.OK):
-                    _lastSeen[key] = (true, obj?["data"]?["v"]?.GetValue<string>(), rv);
+                    _lastSeen[key] = (true, KubeObjects.ValueOf(obj), rv);
                     return done with { Value = _lastSeen[key].Value };
                 case (OpType.Read, HttpStatusCode.NotFound):
                     _lastSeen[key] = (false, null, null);

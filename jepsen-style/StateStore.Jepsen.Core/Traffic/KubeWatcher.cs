@@ -9,7 +9,7 @@ namespace StateStore.Jepsen.Core.Traffic;
 /// LIST, then WATCH from the list's resourceVersion with bookmarks; when the stream breaks or goes quiet it resumes
 /// on the next member from the last resourceVersion it saw (an event's or a bookmark's), in a new session. Every
 /// event is recorded in the etcd watch's terms (revision = resourceVersion, key = the object's etcd key, value =
-/// data.v) for the watch checks; a bookmark is a promise that nothing at or below it is still to come, and an
+/// the jepsen/v annotation) for the watch checks; a bookmark is a promise that nothing at or below it is still to come, and an
 /// event that breaks one is recorded as a violation.
 /// </summary>
 public sealed class KubeWatcher(string name, IReadOnlyList<ServerProcess> members, int first, History history) : IWatchRecorder
@@ -58,12 +58,12 @@ public sealed class KubeWatcher(string name, IReadOnlyList<ServerProcess> member
                 if (Interlocked.Read(ref _resourceVersion) < 0)
                 {
                     streamStop.CancelAfter(idle);
-                    var list = JsonNode.Parse(await http.GetStringAsync($"/api/v1/namespaces/{KubeObjects.Namespace}/configmaps", streamStop.Token))!;
+                    var list = JsonNode.Parse(await http.GetStringAsync(KubeObjects.Path, streamStop.Token))!;
                     var listed = long.Parse(list["metadata"]!["resourceVersion"]!.GetValue<string>());
                     _start = listed + 1;
                     Interlocked.Exchange(ref _resourceVersion, listed);
                 }
-                var path = $"/api/v1/namespaces/{KubeObjects.Namespace}/configmaps?watch=true&allowWatchBookmarks=true&resourceVersion={LastRevision}";
+                var path = $"{KubeObjects.Path}?watch=true&allowWatchBookmarks=true&resourceVersion={LastRevision}";
                 using var answer = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, streamStop.Token);
                 answer.EnsureSuccessStatusCode();
                 using var lines = new StreamReader(await answer.Content.ReadAsStreamAsync(streamStop.Token));
@@ -112,7 +112,7 @@ public sealed class KubeWatcher(string name, IReadOnlyList<ServerProcess> member
     {
         var key = KubeObjects.Prefix + obj["metadata"]!["name"]!.GetValue<string>();
         var delete = type == "DELETED";
-        var observed = new WatchEvent(rv, key, delete, delete ? null : obj["data"]?["v"]?.GetValue<string>());
+        var observed = new WatchEvent(rv, key, delete, delete ? null : KubeObjects.ValueOf(obj as JsonObject));
         lock (_events)
         {
             _events.Add(new ObservedEvent(observed, member, session, response, history.NowNs));

@@ -28,7 +28,7 @@ public sealed class Watcher : IWatchRecorder
     /// A watcher of keys under <paramref name="prefix"/> from <paramref name="startRevision"/>, on
     /// <paramref name="members"/> starting with the one at <paramref name="first"/>; <paramref name="index"/> says
     /// which watcher it is (the broken store drops events of watcher 0 only); <paramref name="valueOf"/> says what a
-    /// stored value means to the checks (the Kubernetes workload's data.v), the value itself when null.
+    /// stored value means to the checks (the Kubernetes workload's jepsen/v annotation), the value itself when null.
     /// </summary>
     public Watcher(string name, int index, IReadOnlyList<ServerProcess> members, int first, string prefix, long startRevision, History history, BrokenStore? store, Func<string, string?>? valueOf = null)
     {

@@ -24,6 +24,6 @@ public sealed class KubernetesWorkloadTests(ITestOutputHelper output)
         Assert.Contains(history, o => o is { Outcome: Outcome.Ok, Type: OpType.CompareAndDelete });
         Assert.True(result.Verdict.Watches.All(w => w.Events.Count > 0), "a reflector received nothing");
         Assert.True(result.Verdict.Watches.All(w => w.Events.Any(e => e.Event.Delete)), "a reflector received no DELETED event");
-        Assert.All(history, o => Assert.StartsWith("/registry/configmaps/jepsen/", o.Key));
+        Assert.All(history, o => Assert.StartsWith("/registry/pods/jepsen/", o.Key));
     }
 }
