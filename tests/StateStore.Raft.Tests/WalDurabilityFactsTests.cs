@@ -77,17 +77,26 @@ public sealed class WalDurabilityFactsTests : IDisposable
         Assert.Equal(100L, (await ReopenCopyAsync("live", "crashed", chunkSize)).Last);
     }
 
+    /// <summary>
+    /// Flushes one after another all complete and keep everything. One at a time: DotNext
+    /// 6.12's flush completion is an auto-reset event that takes one waiter, and a second concurrent waiter throws
+    /// InvalidOperationException on a thread-pool thread, which kills the process (this test, with eight concurrent
+    /// callers, crashed the test host once in CI on 2026-11-29). That is why DurableWriteAheadLog flushes only under
+    /// the cluster's transition lock.
+    /// </summary>
     [Theory]
     [MemberData(nameof(ChunkSizes))]
-    public async Task Concurrent_FlushAsync_callers_all_complete(int chunkSize)
+    public async Task FlushAsync_callers_one_at_a_time_all_complete(int chunkSize)
     {
         await using var wal = Open("live", chunkSize);
         await AppendAsync(wal, 100);
         await wal.CommitAsync(50);
-        var flushes = Enumerable.Range(0, 8).Select(_ => Task.Run(() => wal.FlushAsync())).ToArray();
-        var all = Task.WhenAll(flushes);
-        Assert.Same(all, await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(20))));
-        await all;
+        for (var i = 0; i < 8; i++)
+        {
+            var flush = wal.FlushAsync();
+            Assert.Same(flush, await Task.WhenAny(flush, Task.Delay(TimeSpan.FromSeconds(20))));
+            await flush;
+        }
         Assert.Equal(100L, (await ReopenCopyAsync("live", "crashed", chunkSize)).Last);
     }
 

@@ -58,7 +58,7 @@ internal sealed class PeerConnections : IConnectionFactory, IDisposable
     /// <summary>How long connects to a peer found silent fail at once.</summary>
     public TimeSpan Quarantine { get; }
 
-    /// <summary>True while this member leads (set once the cluster exists); then nothing is aborted.</summary>
+    /// <summary>True while this member leads (set once the cluster exists): then only small requests are bounded, and more loosely.</summary>
     public Func<bool> Leading { get; set; } = () => false;
 
     /// <summary>The listener side: Kestrel's socket transport, Nagle off as on the connecting side.</summary>
@@ -106,6 +106,11 @@ internal sealed class PeerConnections : IConnectionFactory, IDisposable
         var leading = Leading();
         foreach (var (connection, (pipe, peer)) in _open)
         {
+            if (connection.ConnectionClosed.IsCancellationRequested)
+            {
+                _open.TryRemove(connection, out _); // closed without its callback having run yet
+                continue;
+            }
             var waited = pipe.Unanswered;
             if (leading ? waited > _leaderAnswerTimeout && pipe.UnansweredBytes <= SmallRequestBytes : waited > _answerTimeout)
             {
