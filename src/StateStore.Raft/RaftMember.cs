@@ -139,9 +139,12 @@ public sealed class RaftMember : IAsyncDisposable
     /// <summary>
     /// Connections to peers whose connects and (while not leading) unanswered requests end within the election
     /// timeout: see <see cref="PeerConnections"/> for the DotNext behaviour this works around.
+    /// The leader's bound is at least 2 s whatever the election timeout: a follower answers AppendEntries after its
+    /// fsync, and a slow disk must not make the leader count a live majority silent and step down.
     /// </summary>
     private static PeerConnections PeerTransport(RaftMemberOptions options, ILoggerFactory loggers) =>
-        new(connectTimeout: options.ElectionTimeout / 4, answerTimeout: options.ElectionTimeout / 2, leaderAnswerTimeout: options.ElectionTimeout * 2, loggers);
+        new(connectTimeout: options.ElectionTimeout / 4, answerTimeout: options.ElectionTimeout / 2,
+            leaderAnswerTimeout: TimeSpan.FromTicks(Math.Max((options.ElectionTimeout * 2).Ticks, TimeSpan.FromSeconds(2).Ticks)), loggers);
 
     /// <summary>Waits until some member leads (this one or another).</summary>
     public async Task<bool> WaitForLeaderAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
