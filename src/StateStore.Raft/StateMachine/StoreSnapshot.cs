@@ -20,13 +20,21 @@ internal sealed class StoreSnapshot(string directory, long index, long term) : I
 
     long? IDataTransferObject.Length => null;
 
-    ValueTask IDataTransferObject.WriteToAsync<TWriter>(TWriter writer, CancellationToken token) =>
-        new(SnapshotArchive.WriteAsync(Directory, async (chunk, ct) =>
+    ValueTask IDataTransferObject.WriteToAsync<TWriter>(TWriter writer, CancellationToken token)
+    {
+        Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> send = (chunk, ct) => writer.WriteAsync(chunk, null, ct);
+        if (Failpoints.CrashDuringSnapshotSend is { } crash)
         {
-            await writer.WriteAsync(chunk, null, ct).ConfigureAwait(false);
             // Each chunk sent is a hit of crash-during-snapshot-send: the follower has part of the snapshot.
-            Failpoints.CrashDuringSnapshotSend?.Hit();
-        }, token));
+            var plain = send;
+            send = async (chunk, ct) =>
+            {
+                await plain(chunk, ct).ConfigureAwait(false);
+                crash.Hit();
+            };
+        }
+        return new(SnapshotArchive.WriteAsync(Directory, send, token));
+    }
 
     public override string ToString() => $"snapshot {Index} (term {Term})";
 }
