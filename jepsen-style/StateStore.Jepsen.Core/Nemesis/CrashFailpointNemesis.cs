@@ -12,7 +12,8 @@ namespace StateStore.Jepsen.Core.Nemesis;
 /// replay of its log's tail at start, some under traffic). Snapshot points need a member that is behind the leader's
 /// compacted log: a follower is killed until the leader has taken snapshots past it (the run's members take one every
 /// <see cref="SnapshotCount"/> entries) and relaunched; for install it is the armed one, for send every other member is
-/// first relaunched armed one at a time (whichever leads when the follower comes back sends, and dies). Afterwards every
+/// first relaunched armed one at a time (whichever leads when the follower comes back sends, and dies; an armed sender
+/// may already die sending to the other member it relaunched, which counts, and the victim is then left alone). Afterwards every
 /// member that is down is relaunched clean, then every member still armed, one at a time.
 /// </remarks>
 public sealed class CrashFailpointNemesis(string failpoint) : INemesis
@@ -54,8 +55,17 @@ public sealed class CrashFailpointNemesis(string failpoint) : INemesis
                 await RelaunchAsync(context, sender, failpoint, cancellationToken);
                 await sender.WaitReadyAsync(cancellationToken, context.ReadyTimeout ?? TimeSpan.FromSeconds(45));
             }
-            await LagBehindSnapshotsAsync(context, victim, hold, cancellationToken);
-            victim.Launch(failpoints: onSender ? null : failpoint);
+            // A member relaunched armed may itself be behind the leader's snapshot when it returns: the leader, armed a
+            // moment before, dies sending it. The point is hit; killing the victim now would leave one member of three.
+            if (CrashedAtFailpoint(armed) is { } early)
+            {
+                context.Log($"{Name}: {early.Name} crashed while the senders were armed; {victim.Name} is left running");
+            }
+            else
+            {
+                await LagBehindSnapshotsAsync(context, victim, armed, hold, cancellationToken);
+                victim.Launch(failpoints: onSender ? null : failpoint);
+            }
         }
         var crashed = await WaitForCrashAsync(armed, cancellationToken);
         context.Log($"{Name}: " + (crashed is null ? $"no armed member crashed within {CrashWait.TotalSeconds:F0} s" : $"{crashed.Name} crashed at the failpoint"));
@@ -76,9 +86,10 @@ public sealed class CrashFailpointNemesis(string failpoint) : INemesis
     /// <summary>
     /// Kills <paramref name="victim"/> and waits (at least <paramref name="hold"/>) until the cluster's log is three
     /// snapshot intervals past where the victim stopped: the leader has then dropped entries the victim lacks, and
-    /// sends it a snapshot when it comes back.
+    /// sends it a snapshot when it comes back. Stops waiting early when an armed member crashes meanwhile (a sender
+    /// hit the point on another follower): two members would be down, and the victim must come back.
     /// </summary>
-    private async Task LagBehindSnapshotsAsync(NemesisContext context, ServerProcess victim, TimeSpan hold, CancellationToken cancellationToken)
+    private async Task LagBehindSnapshotsAsync(NemesisContext context, ServerProcess victim, IReadOnlyList<ServerProcess> armed, TimeSpan hold, CancellationToken cancellationToken)
     {
         var stoppedAt = (await ProcessCluster.StatusAsync(victim, cancellationToken)).RaftIndex;
         await victim.KillAsync();
@@ -86,7 +97,8 @@ public sealed class CrashFailpointNemesis(string failpoint) : INemesis
         await Task.Delay(hold, cancellationToken);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(TimeSpan.FromSeconds(60));
-        while ((await context.Cluster.StatusesAsync(deadline.Token)).Select(s => s.RaftIndex).DefaultIfEmpty(0UL).Max() < stoppedAt + 3 * SnapshotCount)
+        while (CrashedAtFailpoint(armed) is null
+               && (await context.Cluster.StatusesAsync(deadline.Token)).Select(s => s.RaftIndex).DefaultIfEmpty(0UL).Max() < stoppedAt + 3 * SnapshotCount)
         {
             await Task.Delay(200, deadline.Token);
         }
@@ -99,7 +111,7 @@ public sealed class CrashFailpointNemesis(string failpoint) : INemesis
         deadline.CancelAfter(CrashWait);
         while (!deadline.IsCancellationRequested)
         {
-            if (armed.FirstOrDefault(m => !m.IsRunning && m.CurrentRunLog().Contains("failpoint crash-", StringComparison.Ordinal)) is { } crashed)
+            if (CrashedAtFailpoint(armed) is { } crashed)
             {
                 return crashed;
             }
@@ -108,6 +120,9 @@ public sealed class CrashFailpointNemesis(string failpoint) : INemesis
         cancellationToken.ThrowIfCancellationRequested();
         return null;
     }
+
+    private static ServerProcess? CrashedAtFailpoint(IReadOnlyList<ServerProcess> armed) =>
+        armed.FirstOrDefault(m => !m.IsRunning && m.CurrentRunLog().Contains("failpoint crash-", StringComparison.Ordinal));
 
     /// <summary>
     /// Relaunches clean every member that is down until all are ready (an armed member may crash while the others come
