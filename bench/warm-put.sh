@@ -13,6 +13,7 @@
 #   STATESTORE_BUILD_DIR  a folder holding statestore.dll (copy src/StateStore.Cli/bin/Release/net10.0 to keep a build)
 #   BASE_PORT             clients on BASE..BASE+2, peers on BASE+10.., API on BASE+20.. (pick below 32768)
 #   NAME=VALUE            environment of the StateStore members (DOTNET_TieredPGO=0, STATESTORE_FAILPOINTS=...)
+#   FLAGS='--flag value'  extra flags for every StateStore member (e.g. FLAGS='--snapshot-count 100000')
 #   FRESH=1               skip the warm-up (3,000 puts at 16 in flight), as `loadgen compare` runs
 #   HOOK='command'        run alongside each measured run, with PIDS (the members) and INF set, e.g.
 #                         HOOK='sleep 2; perf record -F 499 -g -p ${PIDS// /,} -o /tmp/p-$INF.data -- sleep 10'
@@ -32,7 +33,7 @@ for i in 0 1 2; do
   if [ "$SYS" = etcd ]; then
     etcd $common --advertise-client-urls "$c" --initial-advertise-peer-urls "$(peer $i)" --logger zap --log-outputs "$W/m$i.log" >/dev/null 2>&1 &
   else
-    env "$@" dotnet "$SYS/statestore.dll" server $common --listen-api-urls "http://127.0.0.1:$((BASE + 20 + i))" >"$W/m$i.out" 2>&1 &
+    env "$@" dotnet "$SYS/statestore.dll" server $common --listen-api-urls "http://127.0.0.1:$((BASE + 20 + i))" ${FLAGS:-} >"$W/m$i.out" 2>&1 &
   fi
   pids+=($!)
 done

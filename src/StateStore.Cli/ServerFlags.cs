@@ -26,7 +26,7 @@ internal static class ServerFlags
         ["--initial-cluster-token"] = ("accepted for etcd compatibility; the cluster id derives from --initial-cluster", (o, v) => o),
         ["--heartbeat-interval"] = ("time (ms) of a heartbeat interval (default 100)", (o, v) => o with { HeartbeatInterval = Milliseconds(v) }),
         ["--election-timeout"] = ("time (ms) for an election to time out (default 1000)", (o, v) => o with { ElectionTimeout = Milliseconds(v) }),
-        ["--snapshot-count"] = ("applied entries between snapshots (default 10000)", (o, v) => o with { SnapshotCount = Positive(v) }),
+        ["--snapshot-count"] = ("applied entries between snapshots (default 100000, as etcd)", (o, v) => o with { SnapshotCount = Positive(v) }),
         ["--quota-backend-bytes"] = ("bytes of data before the NOSPACE alarm is raised (default 2 GiB)", (o, v) => o with { QuotaBackendBytes = Positive(v) }),
         ["--snapshot-catchup-entries"] = ("entries kept past a snapshot for slow followers (default 5000)", (o, v) => o with { SnapshotCatchUpEntries = Positive(v) }),
     };
