@@ -101,19 +101,35 @@ internal sealed partial class LocalCluster : IDisposable
 
     public Dictionary<string, int> Pids() => ClientUrls.Select((u, i) => (u, _processes[i].Id)).ToDictionary(p => p.u, p => p.Id);
 
-    /// <summary>CPU seconds used by the members so far, and the largest peak RSS (MiB) among them.</summary>
+    /// <summary>
+    /// CPU seconds used by the members so far, and the largest peak RSS (MiB) among them. A member that has exited (the
+    /// failover test kills the leader) counts with what it had used when last seen here.
+    /// </summary>
     public (double CpuSeconds, long PeakRssMib) Usage()
     {
-        double cpu = 0;
         long peak = 0;
-        foreach (var process in _processes.Where(p => !p.HasExited))
+        for (var i = 0; i < _processes.Count; i++)
         {
-            process.Refresh();
-            cpu += process.TotalProcessorTime.TotalSeconds;
-            peak = Math.Max(peak, process.PeakWorkingSet64 / (1024 * 1024));
+            var process = _processes[i];
+            try
+            {
+                if (process.HasExited)
+                {
+                    continue;
+                }
+                process.Refresh();
+                _lastCpuSeconds[i] = process.TotalProcessorTime.TotalSeconds;
+                peak = Math.Max(peak, process.PeakWorkingSet64 / (1024 * 1024));
+            }
+            catch (InvalidOperationException)
+            {
+                // Exited between the check and the read.
+            }
         }
-        return (cpu, peak);
+        return (_lastCpuSeconds.Values.Sum(), peak);
     }
+
+    private readonly Dictionary<int, double> _lastCpuSeconds = [];
 
     public void Dispose()
     {

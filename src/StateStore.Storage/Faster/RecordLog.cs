@@ -182,10 +182,13 @@ internal sealed class RecordLog : IDisposable
         }
     }
 
-    /// <summary>Every live stored version, in no particular order (used to rebuild the index at open).</summary>
-    public IEnumerable<(RevisionKey Key, StoredRecord Record)> ScanAll()
+    /// <summary>
+    /// Every live stored version without its value, in no particular order (used to rebuild the index at open): a
+    /// restored store would otherwise hold a copy of every value in memory while it opens.
+    /// </summary>
+    public IEnumerable<(RevisionKey Key, StoredRecordHeader Record)> ScanAll()
     {
-        var live = new Dictionary<RevisionKey, StoredRecord>();
+        var live = new Dictionary<RevisionKey, StoredRecordHeader>();
         using var iterator = _kv.Log.Scan(_kv.Log.BeginAddress, _kv.Log.TailAddress);
         while (iterator.GetNext(out var info))
         {
@@ -196,7 +199,7 @@ internal sealed class RecordLog : IDisposable
             }
             else
             {
-                live[key] = StoredRecord.Decode(iterator.GetValue().AsReadOnlySpan());
+                live[key] = StoredRecord.DecodeHeader(iterator.GetValue().AsReadOnlySpan());
             }
         }
         foreach (var entry in live)

@@ -50,6 +50,14 @@ internal sealed record StoredRecord(byte[] Key, byte[] Value, long CreateRevisio
 
     public static StoredRecord Decode(ReadOnlySpan<byte> source)
     {
+        var header = DecodeHeader(source);
+        var value = source[(HeaderSize + header.Key.Length)..];
+        return new StoredRecord(header.Key, value.IsEmpty ? Bytes.Empty : value.ToArray(), header.CreateRevision, header.Version, header.Lease, header.IsTombstone);
+    }
+
+    /// <summary>Everything but the value (which is not copied).</summary>
+    public static StoredRecordHeader DecodeHeader(ReadOnlySpan<byte> source)
+    {
         if (source.Length < HeaderSize)
         {
             ThrowHelper.Corrupt($"record of {source.Length} bytes is shorter than its header");
@@ -59,14 +67,14 @@ internal sealed record StoredRecord(byte[] Key, byte[] Value, long CreateRevisio
         {
             ThrowHelper.Corrupt($"record key length {keyLength} exceeds the record ({source.Length} bytes)");
         }
-        var key = source.Slice(HeaderSize, keyLength).ToArray();
-        var value = source[(HeaderSize + keyLength)..];
-        return new StoredRecord(
-            key,
-            value.IsEmpty ? Bytes.Empty : value.ToArray(),
+        return new StoredRecordHeader(
+            source.Slice(HeaderSize, keyLength).ToArray(),
             BinaryPrimitives.ReadInt64LittleEndian(source[1..]),
             BinaryPrimitives.ReadInt64LittleEndian(source[9..]),
             BinaryPrimitives.ReadInt64LittleEndian(source[17..]),
             (source[0] & TombstoneFlag) != 0);
     }
 }
+
+/// <summary>A <see cref="StoredRecord"/> without its value: what rebuilding the key index needs.</summary>
+internal readonly record struct StoredRecordHeader(byte[] Key, long CreateRevision, long Version, long Lease, bool IsTombstone);

@@ -57,7 +57,10 @@ public sealed class RecordLogTests : IDisposable
         var scanned = recovered.ScanAll().ToDictionary(e => e.Key, e => e.Record);
         Assert.Equal(4_999, scanned.Count);
         Assert.False(scanned.ContainsKey(new RevisionKey(3, 0)));
-        Assert.Equal(Record(5_000), scanned[new RevisionKey(5_000, 0)]);
+        var last = scanned[new RevisionKey(5_000, 0)];
+        var expected = Record(5_000);
+        Assert.Equal(expected.Key, last.Key);
+        Assert.Equal((expected.CreateRevision, expected.Version, expected.Lease, expected.IsTombstone), (last.CreateRevision, last.Version, last.Lease, last.IsTombstone));
     }
 
     [Fact]
