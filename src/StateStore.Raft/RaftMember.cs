@@ -56,6 +56,14 @@ public sealed class RaftMember : IAsyncDisposable
     /// <summary>Snapshots received from a leader and installed since this member started.</summary>
     public int SnapshotsInstalled => _machine.SnapshotsInstalled;
 
+    /// <summary>Leaders this member has learned of since it started (etcd_server_leader_changes_seen_total).</summary>
+    public int LeaderChangesSeen => Volatile.Read(ref _leaderChangesSeen);
+
+    private int _leaderChangesSeen;
+
+    /// <summary>The WAL's commit index.</summary>
+    public long CommittedIndex => _wal.LastCommittedEntryIndex;
+
     /// <summary>True while this member leads.</summary>
     public bool IsLeader => _cluster.Leader is { IsRemote: false };
 
@@ -156,6 +164,7 @@ public sealed class RaftMember : IAsyncDisposable
         Log.LeaderChanged(_logger, leader?.EndPoint.ToString() ?? "none", cluster.Term);
         if (leader is not null)
         {
+            Interlocked.Increment(ref _leaderChangesSeen);
             Store.ObserveMembership();
         }
         if (leader is { IsRemote: true } && _info.ClusterId == 0)

@@ -11,6 +11,7 @@ using StateStore.Kv;
 using StateStore.Raft;
 using StateStore.Raft.Forwarding;
 using StateStore.Raft.StateMachine;
+using StateStore.Server.Metrics;
 using StateStore.Storage;
 
 namespace StateStore.Server;
@@ -83,6 +84,7 @@ public sealed class MemberServer : IAsyncDisposable
             app.MapKubernetesApi();
             app.MapProposalForwarding(member.Store);
             MapHealth(app, member);
+            app.MapMetrics(member);
             member.Fatal += _ => app.Lifetime.StopApplication();
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             return new MemberServer(app, member, forwarder);
