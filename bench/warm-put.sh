@@ -6,6 +6,7 @@
 #
 # Usage: bench/warm-put.sh etcd|STATESTORE_BUILD_DIR BASE_PORT "RUN ..." [NAME=VALUE ...]
 #   RUN                   INFLIGHT:COUNT (puts on the leader), or
+#                         fput:INFLIGHT:COUNT   puts on a follower (forwarded to the leader)
 #                         sget:INFLIGHT:COUNT   serializable gets of one 256 B key on a follower (as `compare`)
 #                         get:INFLIGHT:COUNT    linearizable gets on a follower
 #                         range:COUNT           sequential ranges of 1,000 keys of 256 B on the leader (as `compare`;
@@ -49,6 +50,7 @@ for run in $RUNS; do
   IFS=: read -r a b c <<<"$run"
   case $a in
     sget|get) op=$a; inf=$b; n=$c; args=(get --target follower --inflight "$inf" --count "$n"); [ "$op" = sget ] && args+=(--serializable) ;;
+    fput) op=fput; inf=$b; n=$c; args=(put --target follower --inflight "$inf" --count "$n") ;;
     range) op=range; inf=1; n=$b; args=(range --target leader --keys 1000 --count "$n" --no-load)
       ($L range --endpoints "$eps" --keys 1000 --count 1; exit $?) >/dev/null 2>"$W/range-load.err" || echo "range load failed: $(head -1 "$W/range-load.err")" ;;
     *) op=put; inf=$a; n=$b; args=(put --inflight "$inf" --count "$n") ;;
