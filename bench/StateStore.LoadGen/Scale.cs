@@ -77,7 +77,13 @@ internal static class Scale
         cluster.Kill(follower);
         clock.Restart();
         cluster.Restart(follower);
-        await UntilAsync(() => ServesAsync(endpoints.Kv(follower), $"scale/{keys - 1:D8}", ct), $"{cluster.System} restarted follower serving", ct);
+        // A fresh channel per attempt (here and for the new member below): a channel dialled while the member is down
+        // backs off its reconnects, and would time that backoff rather than the member.
+        await UntilAsync(async () =>
+        {
+            using var fresh = new Endpoints([cluster.ClientUrls[follower]]);
+            return await ServesAsync(fresh.Kv(0), $"scale/{keys - 1:D8}", ct);
+        }, $"{cluster.System} restarted follower serving", ct);
         Report("restarted follower: serving s", false, clock.Elapsed.TotalSeconds);
         await UntilAsync(async () => await RevisionAsync(endpoints.Maintenance(follower), ct) == revision, $"{cluster.System} restarted follower caught up", ct);
         Report("restarted follower: caught up s", false, clock.Elapsed.TotalSeconds);
@@ -85,8 +91,11 @@ internal static class Scale
 
         // A brand-new member: MemberAdd, started with --initial-cluster-state existing.
         var (added, addedAt) = await cluster.AddMemberAsync(endpoints, leader, ct);
-        using var newcomer = new Endpoints([cluster.ClientUrls[added]]);
-        await UntilAsync(async () => await RevisionAsync(newcomer.Maintenance(0), ct) == revision, $"{cluster.System} new member caught up", ct);
+        await UntilAsync(async () =>
+        {
+            using var fresh = new Endpoints([cluster.ClientUrls[added]]);
+            return await RevisionAsync(fresh.Maintenance(0), ct) == revision;
+        }, $"{cluster.System} new member caught up", ct);
         Report("new member: MemberAdd to caught up s", false, Stopwatch.GetElapsedTime(addedAt).TotalSeconds);
         Report("new member: RSS MiB", false, cluster.RssMib(added));
         Report("new member: data dir MiB", false, cluster.DiskMib(added));
