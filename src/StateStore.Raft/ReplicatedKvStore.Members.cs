@@ -240,6 +240,7 @@ public sealed partial class ReplicatedKvStore
         LeaseKeepAliveQuery keepAlive => KeepAliveOnLeader(keepAlive.Id),
         LeaseTimeToLiveRequest timeToLive => TimeToLiveOnLeader(timeToLive),
         PendingMembersQuery => await LocalMemberListAsync(cancellationToken).ConfigureAwait(false),
+        ReadIndexQuery => await ReadIndexOnLeaderAsync(cancellationToken).ConfigureAwait(false),
         _ => null,
     };
 

@@ -30,7 +30,7 @@ public sealed partial class ReplicatedKvStore : IKvStore
         _member = member;
         RequestTimeout = requestTimeout;
         _logger = logger;
-        _readBarrier = new CoalescedBarrier(token => _cluster.ApplyReadBarrierAsync(ReadBarrierType.Strong, token).AsTask(), requestTimeout);
+        _readBarrier = new CoalescedBarrier(ReadIndexAsync, requestTimeout);
         _leaseExpiry = Task.Run(ExpireLeasesAsync);
     }
 

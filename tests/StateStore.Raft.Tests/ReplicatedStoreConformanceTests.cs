@@ -41,7 +41,9 @@ public sealed class ThreeMemberConformanceTests : KvStoreConformanceTests, IDisp
 
     protected override async Task<IKvStore> CreateStoreAsync()
     {
-        var cluster = await RaftTestCluster.StartAsync(3, _dir.Sub($"c{_clusters.Count}"), Ct);
+        // No test here stops a leader: etcd's election timeout, so a CPU-starved member does not start an election
+        // mid-test (a write then answered "leader changed" in a CI run).
+        var cluster = await RaftTestCluster.StartAsync(3, _dir.Sub($"c{_clusters.Count}"), Ct, electionTimeout: TimeSpan.FromSeconds(1));
         _clusters.Add(cluster);
         return (await cluster.FollowerAsync(Ct)).Store;
     }

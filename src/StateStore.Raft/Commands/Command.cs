@@ -27,3 +27,12 @@ internal sealed record LeaseKeepAliveQuery(long Id);
 /// started. Like membership changes it travels in the forwarding envelope, never in the log.
 /// </summary>
 internal sealed record PendingMembersQuery;
+
+/// <summary>
+/// A follower asking the leader for a read index (Raft's ReadIndex): the leader answers with its commit index once its
+/// leadership is confirmed; the follower serves a linearizable read once it has applied that far. Never in the log.
+/// </summary>
+internal sealed record ReadIndexQuery;
+
+/// <summary>The leader's answer to a <see cref="ReadIndexQuery"/>.</summary>
+internal sealed record ReadIndexResponse(long Index);

@@ -36,6 +36,9 @@ internal static class CommandCodec
 
         // A follower asking the leader for the members (only the leader knows those added but not started).
         MemberList = 13,
+
+        // A follower asking the leader for a read index (linearizable reads), never in the log.
+        ReadIndex = 14,
     }
 
     public static byte[] Encode(Command command)
@@ -120,6 +123,9 @@ internal static class CommandCodec
             case PendingMembersQuery:
                 w.Byte((byte)Kind.MemberList);
                 break;
+            case ReadIndexQuery:
+                w.Byte((byte)Kind.ReadIndex);
+                break;
             default:
                 throw new ArgumentException($"cannot encode a {body.GetType().Name}", nameof(body));
         }
@@ -139,6 +145,7 @@ internal static class CommandCodec
         Kind.LeaseTimeToLive => new LeaseTimeToLiveRequest(r.Long(), r.Flags(1)[0]),
         Kind.Alarm => new AlarmRequest((AlarmAction)r.Long(), (ulong)r.Long(), (AlarmType)r.Long()),
         Kind.MemberList => new PendingMembersQuery(),
+        Kind.ReadIndex => new ReadIndexQuery(),
         var kind => throw new InvalidDataException($"unknown command kind {kind}"),
     };
 

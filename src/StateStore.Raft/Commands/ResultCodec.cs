@@ -29,6 +29,7 @@ internal static class ResultCodec
             case KvResult<LeaseKeepAliveResponse> r: Envelope(w, r, 9, v => { w.Long(v.Revision); w.Long(v.Id); w.Long(v.Ttl); }); break;
             case KvResult<LeaseTimeToLiveResponse> r: Envelope(w, r, 10, v => TimeToLive(w, v)); break;
             case KvResult<AlarmResponse> r: Envelope(w, r, 11, v => Alarms(w, v)); break;
+            case KvResult<ReadIndexResponse> r: Envelope(w, r, 12, v => w.Long(v.Index)); break;
             default: throw new ArgumentException($"cannot encode a {result.GetType().Name}", nameof(result));
         }
         return w.ToArray();
@@ -62,6 +63,7 @@ internal static class ResultCodec
             9 => new LeaseKeepAliveResponse(r.Long(), r.Long(), r.Long()),
             10 => ReadTimeToLive(ref r),
             11 => ReadAlarms(ref r),
+            12 => new ReadIndexResponse(r.Long()),
             _ => throw new InvalidDataException($"unknown result kind {kind}"),
         };
         r.ExpectEnd();

@@ -20,10 +20,15 @@ public sealed class RaftTestCluster : IAsyncDisposable
     /// <summary>The members' watcher queue (deliveries before a watcher catches up from storage).</summary>
     public const int WatcherQueueLimit = 256;
 
-    public static async Task<RaftTestCluster> StartAsync(int size, string root, CancellationToken cancellationToken, SnapshotPolicy? snapshots = null, bool privateWalMemory = false, bool skipFollowerFlush = false)
+    /// <param name="electionTimeout">
+    /// 300 ms unless given (heartbeats every 50 ms), so failover tests are quick; a suite that never stops a leader can
+    /// take etcd's 1 s (heartbeats every 100 ms), so a member starved of CPU by the other test assemblies does not
+    /// start an election in the middle of a test.
+    /// </param>
+    public static async Task<RaftTestCluster> StartAsync(int size, string root, CancellationToken cancellationToken, SnapshotPolicy? snapshots = null, bool privateWalMemory = false, bool skipFollowerFlush = false, TimeSpan? electionTimeout = null)
     {
         var peers = Enumerable.Range(0, size).Select(i => (Name: $"m{i}", Peer: new IPEndPoint(IPAddress.Loopback, LoopbackPorts.Raft.Next()))).ToList();
-        var members = peers.Select(p => NewMember(p.Name, p.Peer, peers, root, snapshots, join: false, privateWalMemory, skipFollowerFlush)).ToList();
+        var members = peers.Select(p => NewMember(p.Name, p.Peer, peers, root, snapshots, join: false, privateWalMemory, skipFollowerFlush, electionTimeout)).ToList();
         var cluster = new RaftTestCluster(members);
         try
         {
@@ -38,7 +43,7 @@ public sealed class RaftTestCluster : IAsyncDisposable
         return cluster;
     }
 
-    internal static TestMember NewMember(string name, IPEndPoint peer, IReadOnlyList<(string, IPEndPoint)> cluster, string root, SnapshotPolicy? snapshots, bool join, bool privateWalMemory = false, bool skipFollowerFlush = false)
+    internal static TestMember NewMember(string name, IPEndPoint peer, IReadOnlyList<(string, IPEndPoint)> cluster, string root, SnapshotPolicy? snapshots, bool join, bool privateWalMemory = false, bool skipFollowerFlush = false, TimeSpan? electionTimeout = null)
     {
         var clientPort = LoopbackPorts.Raft.Next();
         return new TestMember(new RaftMemberOptions
@@ -49,8 +54,8 @@ public sealed class RaftTestCluster : IAsyncDisposable
             AdvertiseClientUrl = new Uri($"http://127.0.0.1:{clientPort}"),
             InitialCluster = cluster,
             JoinExisting = join,
-            HeartbeatInterval = TimeSpan.FromMilliseconds(50),
-            ElectionTimeout = TimeSpan.FromMilliseconds(300),
+            HeartbeatInterval = electionTimeout is { } slow ? slow / 10 : TimeSpan.FromMilliseconds(50),
+            ElectionTimeout = electionTimeout ?? TimeSpan.FromMilliseconds(300),
             Snapshots = snapshots ?? SnapshotPolicy.Default,
             // A short watcher queue, so the slow-watcher conformance tests overrun it with fewer replicated writes.
             Store = MvccStoreOptions.ForTests(".") with { WatcherQueueLimit = WatcherQueueLimit },
