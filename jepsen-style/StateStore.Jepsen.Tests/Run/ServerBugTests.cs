@@ -63,23 +63,23 @@ public sealed class ServerBugTests(ITestOutputHelper output)
     [Fact]
     public async Task A_leader_that_acknowledges_puts_before_a_majority_holds_them_is_caught()
     {
-        // Two ways, both seen: without any fault, a read on another member right after the ack can miss the put, which
-        // is not committed yet (linearizable, in each of 6 runs); and with the followers paused, the leader alone answers
-        // the puts its own clients send and can commit none, and killed before the followers resume, it takes them with
-        // it (acknowledged-write, in 5 of 6 runs: a client whose first op in the hold is a read or compare-and-set
-        // blocks there instead). Mostly puts, and 8 clients, for the second.
+        // With the followers paused, the leader alone answers the puts its own clients send and can commit none, and
+        // killed before the followers resume, it takes them with it (acknowledged-write). Only puts, from 8 clients: a
+        // client whose op in the hold is a read, a delete or a compare-and-set blocks there and acknowledges nothing
+        // (with 20 % reads this missed in 1 of 7 runs). A read on a follower no longer catches it: the read index a
+        // leader gives comes after everything it has appended (ReplicatedKvStore.ReadIndexAsync), the early-acked put too.
         var options = HarnessRuns.Options("ack-before-commit") with
         {
             Nemeses = [new PauseFollowersKillLeaderNemesis()],
             Hold = TimeSpan.FromSeconds(2),
             Quiet = TimeSpan.FromSeconds(2),
-            Traffic = new() { Clients = 8, ReadPercent = 20, WritePercent = 70 },
+            Traffic = new() { Clients = 8, ReadPercent = 0, WritePercent = 100, DeletePercent = 0 },
             ServerBugs = ServerBug.AckBeforeCommit,
         };
         var result = await HarnessRuns.RunAsync(options, expectPass: false, output);
 
         Assert.NotEqual(0, result.ExitCode);
         var checks = HarnessRuns.FailedChecks(result);
-        Assert.True(checks.Contains("linearizable") || checks.Contains("acknowledged-write"), string.Join("\n", result.Verdict.Violations));
+        Assert.Contains("acknowledged-write", checks);
     }
 }
