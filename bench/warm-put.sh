@@ -9,6 +9,8 @@
 #                         fput:INFLIGHT:COUNT   puts on a follower (forwarded to the leader)
 #                         sget:INFLIGHT:COUNT   serializable gets of one 256 B key on a follower (as `compare`)
 #                         get:INFLIGHT:COUNT    linearizable gets on a follower
+#                         watch:RATE:SECONDS    puts at RATE/s on member 0, watched on member 1 (as `compare`; latency
+#                                               is put sent -> event received)
 #                         range:COUNT           sequential ranges of 1,000 keys of 256 B on the leader (as `compare`;
 #                                               the keys are loaded before the measured run, outside its CPU)
 #   STATESTORE_BUILD_DIR  a folder holding statestore.dll (copy src/StateStore.Cli/bin/Release/net10.0 to keep a build)
@@ -50,6 +52,7 @@ for run in $RUNS; do
   IFS=: read -r a b c <<<"$run"
   case $a in
     sget|get) op=$a; inf=$b; n=$c; args=(get --target follower --inflight "$inf" --count "$n"); [ "$op" = sget ] && args+=(--serializable) ;;
+    watch) op=watch; inf=$b; n=$((b * c)); args=(watch --rate "$b" --seconds "$c") ;;
     fput) op=fput; inf=$b; n=$c; args=(put --target follower --inflight "$inf" --count "$n") ;;
     range) op=range; inf=1; n=$b; args=(range --target leader --keys 1000 --count "$n" --no-load)
       ($L range --endpoints "$eps" --keys 1000 --count 1; exit $?) >/dev/null 2>"$W/range-load.err" || echo "range load failed: $(head -1 "$W/range-load.err")" ;;

@@ -9,7 +9,7 @@ using StateStore.LoadGen;
 //   compare   [--rounds 3] [--only NAME] [--statestore PATH/statestore.dll] [--port 31000] [--warm-up]: etcd vs StateStore, 3 members each
 //             (--warm-up: the same unmeasured traffic through every member of both clusters before each test)
 //   kube      --api-urls http://127.0.0.1:8080,... [--count 500] [--pods 10000] [--watchers 1000]: the Kubernetes API
-//   scale     [--keys 100000] [--inflight 256] [--statestore PATH/statestore.dll]: memory, disk, restart and join after N keys
+//   scale     [--keys 100000] [--inflight 256] [--statestore PATH/statestore.dll] [--systems etcd,statestore]: memory, disk, restart and join after N keys
 // Prints one summary line per test (--json: one JSON object). Only loopback endpoints are accepted.
 if (args.Length == 0)
 {
@@ -24,7 +24,7 @@ if (test is "compare" or "scale")
     var statestore = options.String("statestore", "src/StateStore.Cli/bin/Release/net10.0/statestore.dll");
     return test == "compare"
         ? await Compare.RunAsync(statestore, options.Int("rounds", 3), options.String("only", "") is { Length: > 0 } only ? only : null, options.Int("port", 31000), options.Flag("warm-up"), budget.Token)
-        : await Scale.RunAsync(statestore, options.Int("keys", 100_000), options.Int("inflight", 256), budget.Token);
+        : await Scale.RunAsync(statestore, options.Int("keys", 100_000), options.Int("inflight", 256), options.List("systems") is { Length: > 0 } systems ? systems : ["etcd", "statestore"], budget.Token);
 }
 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(options.Int("timeout", 300)));
 if (test == "kube")

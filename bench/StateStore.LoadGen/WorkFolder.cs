@@ -1,6 +1,6 @@
 namespace StateStore.LoadGen;
 
-/// <summary>The folder a multi-cluster run keeps its members' data and output in: removed when the run succeeds, kept (and named) when it fails.</summary>
+/// <summary>The folder a multi-cluster run keeps its members' data and output in: removed when the run succeeds (unless LOADGEN_KEEP is set), kept (and named) when it fails.</summary>
 internal static class WorkFolder
 {
     public static async Task RunAsync(string name, Func<string, Task> body)
@@ -14,6 +14,11 @@ internal static class WorkFolder
         {
             Console.Error.WriteLine($"failed; member data and output kept in {work}");
             throw;
+        }
+        if (Environment.GetEnvironmentVariable("LOADGEN_KEEP") is { Length: > 0 })
+        {
+            Console.Error.WriteLine($"member data and output kept in {work} (LOADGEN_KEEP)");
+            return;
         }
         Directory.Delete(work, recursive: true);
     }
