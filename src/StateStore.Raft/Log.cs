@@ -43,4 +43,7 @@ internal static partial class Log
 
     [LoggerMessage(13, LogLevel.Information, "Peer {Peer} left a request unanswered for {Milliseconds} ms while this member {Role}; connection aborted (the peer counts unavailable, so an election or a replication round can end)")]
     public static partial void PeerSilent(ILogger logger, string peer, int milliseconds, string role);
+
+    [LoggerMessage(14, LogLevel.Information, "Published a snapshot at index {Index} for joining member {Peer}")]
+    public static partial void SnapshotForNewMember(ILogger logger, long index, string peer);
 }

@@ -70,4 +70,33 @@ public sealed class MembershipTests : IDisposable
             Assert.Equal(3, (await member.Store.MemberListAsync(_ct)).Value.Members.Count);
         }
     }
+
+    /// <summary>
+    /// A member joining a store whose log since the last published snapshot is longer than a joiner should replay gets a
+    /// snapshot of the leader's state at the add (as etcd sends its current state), and no other member needs one.
+    /// </summary>
+    [Fact]
+    public async Task A_member_joining_a_long_log_receives_a_snapshot_of_the_state_at_the_add()
+    {
+        await using var cluster = await RaftTestCluster.StartAsync(3, _dir.Path, _ct);
+        var leader = await cluster.WaitForLeaderAsync(_ct);
+        // More entries than a joiner may replay, none in a snapshot yet (the default snapshot count is 100,000).
+        var keys = (int)ReplicatedKvStore.FreshSnapshotLag + 200;
+        await Parallel.ForEachAsync(Enumerable.Range(0, keys), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = _ct }, async (i, ct) =>
+            Assert.True((await leader.Store.PutAsync(new PutRequest { Key = Bytes.Of($"k/{i:D5}"), Value = Bytes.Of("v") }, ct)).IsOk));
+
+        var joiner = await cluster.StartJoiningMemberAsync("m3", _dir.Path, _ct);
+        var added = await leader.Store.MemberAddAsync(new MemberAddRequest([$"http://{joiner.Options.PeerEndPoint}"]), _ct);
+        Assert.True(added.IsOk, added.ToString());
+        var revision = (await leader.Store.StatusAsync(_ct)).Revision;
+        while ((await joiner.Store.StatusAsync(_ct)).Revision < revision)
+        {
+            await Task.Delay(50, _ct);
+        }
+
+        Assert.Equal(1, joiner.Member!.SnapshotsInstalled);
+        Assert.All(cluster.Members.Where(m => m != joiner), m => Assert.Equal(0, m.Member!.SnapshotsInstalled));
+        var range = await joiner.Store.RangeAsync(new RangeRequest { Key = Bytes.Of("k/"), RangeEnd = Bytes.PrefixEnd(Bytes.Of("k/")), CountOnly = true, Serializable = true }, _ct);
+        Assert.Equal(keys, range.Value.Count);
+    }
 }

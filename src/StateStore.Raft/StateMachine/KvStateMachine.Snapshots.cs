@@ -12,17 +12,68 @@ internal sealed partial class KvStateMachine
     {
         if (_pending is null && _appliedIndex - _checkpointIndex >= _policy.EveryEntries)
         {
-            var directory = _paths.Snapshot(_appliedIndex, _appliedTerm);
-            await _store.CheckpointAsync(new AppliedPosition(_appliedIndex, _appliedTerm), directory, token).ConfigureAwait(false);
-            _checkpointIndex = _appliedIndex;
-            _pending = new StoreSnapshot(directory, _appliedIndex, _appliedTerm);
-            Log.SnapshotTaken(_logger, _appliedIndex, _store.Revision);
+            await CheckpointAsync(token).ConfigureAwait(false);
         }
         if (_pending is { } pending && _appliedIndex >= pending.Index + _policy.RetainedEntries)
         {
             // From here the WAL may drop entries up to the snapshot and send it to lagging followers.
             _published = pending;
             _pending = null;
+        }
+    }
+
+    /// <summary>Checkpoints the store at the applied index as the pending snapshot. Inside an apply, or holding the apply gate.</summary>
+    private async ValueTask CheckpointAsync(CancellationToken token)
+    {
+        var directory = _paths.Snapshot(_appliedIndex, _appliedTerm);
+        await _store.CheckpointAsync(new AppliedPosition(_appliedIndex, _appliedTerm), directory, token).ConfigureAwait(false);
+        _checkpointIndex = _appliedIndex;
+        _pending = new StoreSnapshot(directory, _appliedIndex, _appliedTerm);
+        Log.SnapshotTaken(_logger, _appliedIndex, _store.Revision);
+    }
+
+    /// <summary>
+    /// For a member about to join: checkpoints the store now, between two applies, unless the published snapshot is
+    /// less than <paramref name="minLag"/> entries behind. Returns the new pending snapshot's index, or null.
+    /// </summary>
+    public async Task<long?> CheckpointForCatchUpAsync(long minLag, CancellationToken token)
+    {
+        await _applyGate.WaitAsync(token).ConfigureAwait(false);
+        try
+        {
+            if (_appliedIndex - (_published?.Index ?? 0) < minLag)
+            {
+                return null;
+            }
+            if (_pending?.Index != _appliedIndex)
+            {
+                await CheckpointAsync(token).ConfigureAwait(false);
+            }
+            return _appliedIndex;
+        }
+        finally
+        {
+            _applyGate.Release();
+        }
+    }
+
+    /// <summary>Publishes the pending snapshot at <paramref name="index"/> at once (see <see cref="CheckpointForCatchUpAsync"/>); false if it is gone.</summary>
+    public async Task<bool> PublishAsync(long index, CancellationToken token)
+    {
+        await _applyGate.WaitAsync(token).ConfigureAwait(false);
+        try
+        {
+            if (_pending is not { } pending || pending.Index != index)
+            {
+                return false; // replaced by a later checkpoint, or by an installed snapshot
+            }
+            _published = pending;
+            _pending = null;
+            return true;
+        }
+        finally
+        {
+            _applyGate.Release();
         }
     }
 

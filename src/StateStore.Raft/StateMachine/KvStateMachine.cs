@@ -31,6 +31,8 @@ internal sealed partial class KvStateMachine : IStateMachine, IDisposable
     private long _checkpointIndex;
     private volatile StoreSnapshot? _published;
     private StoreSnapshot? _pending;
+    // Held by each apply; a checkpoint for a joining member (CheckpointForCatchUpAsync) takes it between two applies.
+    private readonly SemaphoreSlim _applyGate = new(1, 1);
     private TaskCompletionSource _storeChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _disposed;
 
@@ -94,6 +96,7 @@ internal sealed partial class KvStateMachine : IStateMachine, IDisposable
 
     async ValueTask<long> IStateMachine.ApplyAsync(LogEntry entry, CancellationToken token)
     {
+        await _applyGate.WaitAsync(token).ConfigureAwait(false);
         try
         {
             if (entry.IsSnapshot)
@@ -124,6 +127,10 @@ internal sealed partial class KvStateMachine : IStateMachine, IDisposable
             Log.ApplyFailed(_logger, entry.Index, e);
             Fatal?.Invoke(e);
             throw;
+        }
+        finally
+        {
+            _applyGate.Release();
         }
     }
 
