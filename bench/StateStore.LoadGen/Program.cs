@@ -24,7 +24,7 @@ if (test is "compare" or "scale")
     var statestore = options.String("statestore", "src/StateStore.Cli/bin/Release/net10.0/statestore.dll");
     return test == "compare"
         ? await Compare.RunAsync(statestore, options.Int("rounds", 3), options.String("only", "") is { Length: > 0 } only ? only : null, options.Int("port", 31000), options.Flag("warm-up"), budget.Token)
-        : await Scale.RunAsync(statestore, options.Int("keys", 100_000), options.Int("inflight", 256), options.List("systems") is { Length: > 0 } systems ? systems : ["etcd", "statestore"], budget.Token);
+        : await Scale.RunAsync(statestore, options.Int("keys", 100_000), options.Int("inflight", 256), options.String("systems", "etcd,statestore").Split(',', StringSplitOptions.RemoveEmptyEntries), budget.Token);
 }
 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(options.Int("timeout", 300)));
 if (test == "kube")
