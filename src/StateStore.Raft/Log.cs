@@ -46,4 +46,7 @@ internal static partial class Log
 
     [LoggerMessage(14, LogLevel.Information, "Published a snapshot at index {Index} for joining member {Peer}")]
     public static partial void SnapshotForNewMember(ILogger logger, long index, string peer);
+
+    [LoggerMessage(15, LogLevel.Warning, "No fresh snapshot for joining member {Peer} (it catches up from the published one and the log): {Reason}")]
+    public static partial void SnapshotForNewMemberFailed(ILogger logger, string peer, string reason);
 }

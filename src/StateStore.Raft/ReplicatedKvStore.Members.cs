@@ -153,15 +153,27 @@ public sealed partial class ReplicatedKvStore
             {
                 return;
             }
-            await _cluster.ForceReplicationAsync(cancellationToken).ConfigureAwait(false);
+            using (var round = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                round.CancelAfter(TimeSpan.FromSeconds(5));
+                try
+                {
+                    await _cluster.ForceReplicationAsync(round.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // A follower that has not answered in that time lags anyway.
+                }
+            }
             if (await _machine.PublishAsync(index, cancellationToken).ConfigureAwait(false))
             {
                 Log.SnapshotForNewMember(_logger, index, peer.ToString());
             }
         }
-        catch (NotLeaderException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            // AddMemberAsync says so and gives up.
+            // The member still joins, from the published snapshot and the log (a lost leadership: AddMemberAsync says so).
+            Log.SnapshotForNewMemberFailed(_logger, peer.ToString(), e.Message);
         }
     }
 
