@@ -24,6 +24,7 @@ internal sealed class MemberPaths(string dataDirectory)
 
     public string Members => Path.Combine(Root, "members");
 
+    /// <summary>Where earlier versions spooled a leader's snapshot before unpacking it; now only removed at start (installs unpack as they receive).</summary>
     public string IncomingSnapshot => Path.Combine(Root, "incoming-snapshot.archive");
 
     public string Snapshot(long index, long term) => Path.Combine(Snapshots, $"{index:D20}-{term}");
