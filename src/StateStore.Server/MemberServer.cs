@@ -23,10 +23,10 @@ namespace StateStore.Server;
 public sealed class MemberServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly HttpProposalForwarder _forwarder;
+    private readonly TcpProposalForwarder _forwarder;
     private int _disposed;
 
-    private MemberServer(WebApplication app, RaftMember member, HttpProposalForwarder forwarder)
+    private MemberServer(WebApplication app, RaftMember member, TcpProposalForwarder forwarder)
     {
         _app = app;
         Member = member;
@@ -42,7 +42,7 @@ public sealed class MemberServer : IAsyncDisposable
 
     public static async Task<MemberServer> StartAsync(ServerOptions options, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        var forwarder = new HttpProposalForwarder();
+        var forwarder = new TcpProposalForwarder();
         var member = await RaftMember.StartAsync(new RaftMemberOptions
         {
             Name = options.Name,
@@ -72,7 +72,7 @@ public sealed class MemberServer : IAsyncDisposable
             {
                 foreach (var url in options.ListenClientUrls)
                 {
-                    kestrel.Listen(Endpoints.Parse(url), listen => listen.UseEtcdProtocols());
+                    kestrel.Listen(Endpoints.Parse(url), listen => listen.UseProposalForwarding(member.Store).UseEtcdProtocols());
                 }
                 foreach (var url in options.ListenApiUrls)
                 {

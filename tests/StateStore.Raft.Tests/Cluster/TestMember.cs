@@ -7,10 +7,10 @@ using StateStore.Raft.Forwarding;
 
 namespace StateStore.Raft.Tests.Cluster;
 
-/// <summary>One in-process member: a RaftMember plus a real Kestrel client port serving write forwarding.</summary>
+/// <summary>One in-process member: a RaftMember plus a real Kestrel client port serving write forwarding (the direct channel, and HTTP/2).</summary>
 public sealed class TestMember : IAsyncDisposable
 {
-    private readonly HttpProposalForwarder _forwarder = new();
+    private readonly TcpProposalForwarder _forwarder = new();
     private WebApplication? _host;
 
     public TestMember(RaftMemberOptions options, int clientPort)
@@ -42,7 +42,7 @@ public sealed class TestMember : IAsyncDisposable
         Member = await RaftMember.StartAsync(Options, _forwarder, loggers, cancellationToken);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, ClientPort, l => l.Protocols = HttpProtocols.Http2));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, ClientPort, l => l.UseProposalForwarding(Member.Store).Protocols = HttpProtocols.Http2));
         _host = builder.Build();
         _host.MapProposalForwarding(Member.Store);
         await _host.StartAsync(cancellationToken);
