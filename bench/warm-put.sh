@@ -21,12 +21,13 @@
 #   HOOK='command'        run alongside each measured run, with PIDS (the members) and INF set, e.g.
 #                         HOOK='sleep 2; perf record -F 499 -g -p ${PIDS// /,} -o /tmp/p-$INF.data -- sleep 10'
 #                         (with DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 for managed frames)
-# Member data and output go to /tmp/warm-put-BASE_PORT (removed at the start of the next run on that port).
+#   DATA=/dev/shm         where the members' data go (default /tmp): tmpfs takes the disk syncs out, for both systems
+# Member data and output go to DATA/warm-put-BASE_PORT (removed at the start of the next run on that port).
 set -uo pipefail
 SYS=$1; BASE=$2; RUNS=$3; shift 3
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 L="dotnet $ROOT/bench/StateStore.LoadGen/bin/Release/net10.0/loadgen.dll"
-W=/tmp/warm-put-$BASE; rm -rf "$W"; mkdir -p "$W"
+W=${DATA:-/tmp}/warm-put-$BASE; rm -rf "$W"; mkdir -p "$W"
 peer() { echo "http://127.0.0.1:$((BASE + 10 + $1))"; }
 init="m0=$(peer 0),m1=$(peer 1),m2=$(peer 2)"
 pids=(); eps=""

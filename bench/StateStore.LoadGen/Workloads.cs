@@ -72,10 +72,10 @@ internal static class Workloads
     }
 
     /// <summary>Puts at a fixed rate on one member while a watch on another receives them: put sent → event received.</summary>
-    public static async Task<Result> WatchLatencyAsync(Endpoints endpoints, int rate, TimeSpan duration, CancellationToken ct)
+    public static async Task<Result> WatchLatencyAsync(Endpoints endpoints, int rate, TimeSpan duration, CancellationToken ct, int putMember = 0)
     {
-        var kv = endpoints.Kv(0);
-        using var call = endpoints.Watch(endpoints.Count > 1 ? 1 : 0).Watch(cancellationToken: ct);
+        var kv = endpoints.Kv(putMember);
+        using var call = endpoints.Watch((putMember + 1) % endpoints.Count).Watch(cancellationToken: ct);
         var prefix = ByteString.CopyFromUtf8("loadgen/watch/");
         await call.RequestStream.WriteAsync(new WatchRequest { CreateRequest = new WatchCreateRequest { Key = prefix, RangeEnd = ByteString.CopyFromUtf8("loadgen/watch0") } }, ct);
         await call.ResponseStream.MoveNext(ct); // created
