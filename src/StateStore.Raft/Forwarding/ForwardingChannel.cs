@@ -48,9 +48,9 @@ public static class ForwardingChannel
         {
             read = await input.ReadAtLeastAsync(ForwardingFrames.PreambleLength, cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is OperationCanceledException or ConnectionResetException or IOException)
         {
-            return false;
+            return false; // gone before it said anything: the next protocol meets the same end, and handles it as it always has
         }
         var buffer = read.Buffer;
         var matches = buffer.Length >= ForwardingFrames.PreambleLength && StartsWithPreamble(buffer);

@@ -19,6 +19,7 @@ public sealed class ForwardingChannelTests : IAsyncDisposable
     private readonly CancellationToken _ct = TestTimeout.Token(TimeSpan.FromMinutes(1));
     private readonly List<WebApplication> _hosts = [];
     private readonly TcpProposalForwarder _forwarder = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _errors = new();
 
     [Fact]
     public async Task Many_commands_in_flight_on_one_connection_each_get_their_own_reply()
@@ -87,6 +88,23 @@ public sealed class ForwardingChannelTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_connection_reset_before_its_first_bytes_is_no_error()
+    {
+        var url = await StartLeaderAsync((command, _) => Task.FromResult(new ForwardReply(ForwardStatus.Applied, command, null)));
+        for (var i = 0; i < 5; i++)
+        {
+            using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            await socket.ConnectAsync(IPAddress.Loopback, url.Port, _ct);
+            socket.LingerState = new System.Net.Sockets.LingerOption(true, 0); // close with a reset
+        }
+        var reply = await _forwarder.ForwardAsync(url, [3], _ct);
+        await Task.Delay(TimeSpan.FromMilliseconds(200), _ct);
+
+        Assert.Equal(ForwardStatus.Applied, reply.Status);
+        Assert.Empty(_errors);
+    }
+
+    [Fact]
     public async Task A_member_without_the_channel_gets_the_command_over_http()
     {
         var url = await StartLeaderAsync((command, _) => Task.FromResult(new ForwardReply(ForwardStatus.Applied, [.. command, 42], null)), channel: false);
@@ -151,7 +169,7 @@ public sealed class ForwardingChannelTests : IAsyncDisposable
     {
         port = port == 0 ? LoopbackPorts.Raft.Next() : port;
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
+        builder.Logging.ClearProviders().AddProvider(new ErrorLog(_errors));
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, l =>
         {
             if (channel)
@@ -180,6 +198,28 @@ public sealed class ForwardingChannelTests : IAsyncDisposable
             await host.DisposeAsync();
         }
         _hosts.Clear();
+    }
+
+    /// <summary>Keeps what the host logs at Error and above (Kestrel's "Unhandled exception while processing" among it).</summary>
+    private sealed class ErrorLog(System.Collections.Concurrent.ConcurrentQueue<string> errors) : ILoggerProvider, ILogger
+    {
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                errors.Enqueue($"{formatter(state, exception)} {exception?.GetType().Name}");
+            }
+        }
+
+        public void Dispose()
+        {
+        }
     }
 
     public async ValueTask DisposeAsync()
